@@ -1,0 +1,14 @@
+package io.github.quarkuspeer.runtime;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the build decided: the instances that exist, and the database kind of each datasource they use.
+ *
+ * @param instances the instance names, the default one first if it exists
+ * @param datasources the datasource of each {@code database} instance
+ * @param dbKinds the {@code db-kind} of each datasource that a {@code database} instance uses
+ */
+public record PeerSetup(List<String> instances, Map<String, String> datasources, Map<String, String> dbKinds) {
+}

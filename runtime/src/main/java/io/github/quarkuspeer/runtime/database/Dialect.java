@@ -1,0 +1,99 @@
+package io.github.quarkuspeer.runtime.database;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The SQL of one database, and nothing else: {@link JdbcLeaseStore} runs it.
+ * <p>
+ * Each statement names its bind parameters with {@link Param}, in order, so that every value reaches the database
+ * as a parameter. Result columns are read by label: {@code node}, {@code owner}, {@code fencing_token} and
+ * {@code remaining_micros} (how long the lease has left by the database clock).
+ */
+public abstract class Dialect {
+
+    /** A bind parameter of a statement. */
+    public enum Param {
+        /** the instance name */
+        INSTANCE,
+        /** the node name */
+        NODE,
+        /** the per-process owner id */
+        OWNER,
+        /** the lease duration in microseconds */
+        LEASE_MICROS,
+        /** whether a live lease of the same owner keeps its fencing token */
+        CONTINUE_TERM,
+        /** the notification channel */
+        CHANNEL
+    }
+
+    /** A statement and its parameters. */
+    public record Sql(String text, List<Param> params) {
+        public static Sql of(String text, Param... params) {
+            return new Sql(text, List.of(params));
+        }
+    }
+
+    /** The name of the shipped DDL file, and of the dialect in messages. */
+    public abstract String name();
+
+    /**
+     * Takes a free or expired lease, or renews the caller's: one atomic statement. If
+     * {@link #acquireReturnsLease()} it also returns the live lease, otherwise {@link #readLease} reads it back in
+     * the same transaction.
+     */
+    public abstract Sql acquireOrRenew(String table);
+
+    /** Whether {@link #acquireOrRenew} returns the lease as it stands after the statement. */
+    public abstract boolean acquireReturnsLease();
+
+    /** The live lease of an instance, if any. */
+    public abstract Sql readLease(String table);
+
+    /**
+     * Deletes the caller's lease and tells the other nodes. If {@link #releaseReturnsRows()}, it is a query that
+     * returns one row per deleted lease, otherwise an update whose count is the number of deleted leases.
+     */
+    public abstract Sql release(String table);
+
+    public abstract boolean releaseReturnsRows();
+
+    /** Whether other nodes hear of a release at once (otherwise they find out when the lease would have expired). */
+    public abstract boolean notifiesRelease();
+
+    /** The name of the sequence behind fencing tokens. */
+    public static String sequenceOf(String table) {
+        return table + "_seq";
+    }
+
+    /** The notification channel of a table. */
+    public static String channelOf(String table) {
+        return table;
+    }
+
+    /** The classpath location of the DDL that creates the table and its sequence, written for the default table. */
+    public String ddlResource() {
+        return "META-INF/quarkus-peer/ddl/" + name() + ".sql";
+    }
+
+    /** A query that succeeds if the token sequence exists, without changing it. */
+    public abstract Sql sequenceExists(String table);
+
+    /** The database kinds that have a dialect, as Quarkus names them in {@code quarkus.datasource.db-kind}. */
+    public static final List<String> SUPPORTED = List.of("postgresql");
+
+    /**
+     * The dialect of a Quarkus database kind.
+     *
+     * @throws IllegalArgumentException if the database is not supported; the message names it
+     */
+    public static Dialect forDbKind(String dbKind) {
+        String kind = dbKind == null ? "" : dbKind.toLowerCase(Locale.ROOT);
+        return switch (kind) {
+            case "postgresql" -> new PostgresDialect();
+            default -> throw new IllegalArgumentException("the database kind '" + dbKind
+                    + "' has no Quarkus Peer dialect; supported: " + SUPPORTED);
+        };
+    }
+}

@@ -1,0 +1,188 @@
+package io.github.quarkuspeer.runtime.database;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import io.github.quarkuspeer.runtime.database.Dialect.Param;
+import io.github.quarkuspeer.runtime.database.Dialect.Sql;
+import io.github.quarkuspeer.runtime.election.LeaseStore;
+import io.github.quarkuspeer.runtime.election.Observation;
+
+/**
+ * The lease store of the {@code database} kind: runs a {@link Dialect}'s statements on a pooled JDBC connection.
+ * <p>
+ * Every statement gets a network timeout, so that a database that stops answering fails a round instead of
+ * hanging it; the connection's own timeout is restored before it goes back to the pool.
+ */
+public final class JdbcLeaseStore implements LeaseStore {
+
+    private static final Executor DIRECT = Runnable::run;
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    private final String table;
+    private final int networkTimeoutMillis;
+    private final Sql acquire;
+    private final Sql read;
+    private final Sql release;
+
+    /**
+     * @param dataSource where the table lives
+     * @param dialect the SQL of that database
+     * @param table the validated table name
+     * @param statementTimeout how long one statement may take before the round fails
+     */
+    public JdbcLeaseStore(DataSource dataSource, Dialect dialect, String table, Duration statementTimeout) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.table = table;
+        this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, statementTimeout.toMillis()));
+        this.acquire = dialect.acquireOrRenew(table);
+        this.read = dialect.readLease(table);
+        this.release = dialect.release(table);
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    @Override
+    public Optional<Observation> acquireOrRenew(String instance, String node, String owner, Duration lease,
+            boolean continueTerm) throws SQLException {
+        Values values = new Values(instance, node, owner, lease.toNanos() / 1_000, continueTerm);
+        try (Session session = open()) {
+            Connection connection = session.connection;
+            if (dialect.acquireReturnsLease()) {
+                return query(connection, acquire, values);
+            }
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                try (PreparedStatement statement = prepare(connection, acquire, values)) {
+                    statement.executeUpdate();
+                }
+                Optional<Observation> held = query(connection, read, values);
+                connection.commit();
+                return held;
+            } catch (SQLException e) {
+                rollbackQuietly(connection, e);
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    @Override
+    public Optional<Observation> read(String instance) throws SQLException {
+        try (Session session = open()) {
+            return query(session.connection, read, new Values(instance, null, null, 0, false));
+        }
+    }
+
+    @Override
+    public boolean release(String instance, String owner) throws SQLException {
+        Values values = new Values(instance, null, owner, 0, false);
+        try (Session session = open();
+                PreparedStatement statement = prepare(session.connection, release, values)) {
+            if (dialect.releaseReturnsRows()) {
+                try (ResultSet rows = statement.executeQuery()) {
+                    return rows.next();
+                }
+            }
+            return statement.executeUpdate() > 0;
+        }
+    }
+
+    private Optional<Observation> query(Connection connection, Sql sql, Values values) throws SQLException {
+        try (PreparedStatement statement = prepare(connection, sql, values);
+                ResultSet rows = statement.executeQuery()) {
+            if (!rows.next()) {
+                return Optional.empty();
+            }
+            long remainingMicros = rows.getLong("remaining_micros");
+            if (remainingMicros <= 0) {
+                return Optional.empty();
+            }
+            return Optional.of(new Observation(rows.getString("node"), rows.getString("owner"),
+                    rows.getLong("fencing_token"), TimeUnit.MICROSECONDS.toNanos(remainingMicros)));
+        }
+    }
+
+    private PreparedStatement prepare(Connection connection, Sql sql, Values values) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql.text());
+        try {
+            int index = 1;
+            for (Param param : sql.params()) {
+                switch (param) {
+                    case INSTANCE -> statement.setString(index, values.instance);
+                    case NODE -> statement.setString(index, values.node);
+                    case OWNER -> statement.setString(index, values.owner);
+                    case LEASE_MICROS -> statement.setLong(index, values.leaseMicros);
+                    case CONTINUE_TERM -> statement.setBoolean(index, values.continueTerm);
+                    case CHANNEL -> statement.setString(index, Dialect.channelOf(table));
+                }
+                index++;
+            }
+            return statement;
+        } catch (SQLException e) {
+            statement.close();
+            throw e;
+        }
+    }
+
+    /** A pooled connection with this store's network timeout. */
+    private Session open() throws SQLException {
+        Connection connection = dataSource.getConnection();
+        try {
+            int previous = connection.getNetworkTimeout();
+            connection.setNetworkTimeout(DIRECT, networkTimeoutMillis);
+            return new Session(connection, previous);
+        } catch (SQLFeatureNotSupportedException | UnsupportedOperationException e) {
+            return new Session(connection, -1);
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /** A connection on loan, which gets its own network timeout back before it returns to the pool. */
+    private record Session(Connection connection, int previousTimeout) implements AutoCloseable {
+        @Override
+        public void close() throws SQLException {
+            try {
+                if (previousTimeout >= 0 && !connection.isClosed()) {
+                    connection.setNetworkTimeout(DIRECT, previousTimeout);
+                }
+            } catch (SQLException e) {
+                // a broken connection: the pool discards it
+            } finally {
+                connection.close();
+            }
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection, SQLException cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private record Values(String instance, String node, String owner, long leaseMicros, boolean continueTerm) {
+    }
+}

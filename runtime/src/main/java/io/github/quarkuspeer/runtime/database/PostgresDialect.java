@@ -1,0 +1,87 @@
+package io.github.quarkuspeer.runtime.database;
+
+import static io.github.quarkuspeer.runtime.database.Dialect.Param.CHANNEL;
+import static io.github.quarkuspeer.runtime.database.Dialect.Param.CONTINUE_TERM;
+import static io.github.quarkuspeer.runtime.database.Dialect.Param.INSTANCE;
+import static io.github.quarkuspeer.runtime.database.Dialect.Param.LEASE_MICROS;
+import static io.github.quarkuspeer.runtime.database.Dialect.Param.NODE;
+import static io.github.quarkuspeer.runtime.database.Dialect.Param.OWNER;
+
+/**
+ * PostgreSQL: {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE} takes or renews the lease and returns it; a
+ * release deletes the row and calls {@code pg_notify} in the same statement, so the notification leaves exactly
+ * when the delete commits.
+ * <p>
+ * {@code now()} is the start of the transaction; every statement here is its own transaction, begun after the
+ * caller took its local time, so a lease never ends earlier by the database clock than the caller believes.
+ */
+public final class PostgresDialect extends Dialect {
+
+    private static final String REMAINING = "CAST(EXTRACT(EPOCH FROM (expires_at - now())) * 1000000 AS BIGINT)";
+
+    @Override
+    public String name() {
+        return "postgresql";
+    }
+
+    @Override
+    public Sql acquireOrRenew(String table) {
+        // A live lease of the same owner keeps its token if the caller still leads; any other win is a new term,
+        // whose token is greater than the sequence's last value and than the row's previous token.
+        String sameTerm = "p.owner = EXCLUDED.owner AND p.expires_at > now() AND ?";
+        return Sql.of("""
+                WITH won AS (
+                  INSERT INTO %1$s AS p (name, node, owner, fencing_token, started_at, expires_at)
+                  VALUES (?, ?, ?, nextval('%2$s'), now(), now() + ? * INTERVAL '1 microsecond')
+                  ON CONFLICT (name) DO UPDATE SET
+                    fencing_token = CASE WHEN %3$s THEN p.fencing_token
+                                         ELSE GREATEST(EXCLUDED.fencing_token, p.fencing_token + 1) END,
+                    started_at = CASE WHEN %4$s THEN p.started_at ELSE EXCLUDED.started_at END,
+                    node = EXCLUDED.node,
+                    owner = EXCLUDED.owner,
+                    expires_at = EXCLUDED.expires_at
+                  WHERE p.owner = EXCLUDED.owner OR p.expires_at <= now()
+                  RETURNING node, owner, fencing_token, expires_at
+                )
+                SELECT node, owner, fencing_token, %5$s AS remaining_micros FROM won
+                UNION ALL
+                SELECT node, owner, fencing_token, %5$s AS remaining_micros FROM %1$s
+                 WHERE name = ? AND expires_at > now() AND NOT EXISTS (SELECT 1 FROM won)
+                """.formatted(table, sequenceOf(table), sameTerm, sameTerm, REMAINING),
+                INSTANCE, NODE, OWNER, LEASE_MICROS, CONTINUE_TERM, CONTINUE_TERM, INSTANCE);
+    }
+
+    @Override
+    public boolean acquireReturnsLease() {
+        return true;
+    }
+
+    @Override
+    public Sql readLease(String table) {
+        return Sql.of("SELECT node, owner, fencing_token, %2$s AS remaining_micros FROM %1$s WHERE name = ? AND expires_at > now()"
+                .formatted(table, REMAINING), INSTANCE);
+    }
+
+    @Override
+    public Sql release(String table) {
+        return Sql.of("""
+                WITH gone AS (DELETE FROM %s WHERE name = ? AND owner = ? RETURNING name)
+                SELECT pg_notify(?, name) FROM gone
+                """.formatted(table), INSTANCE, OWNER, CHANNEL);
+    }
+
+    @Override
+    public boolean releaseReturnsRows() {
+        return true;
+    }
+
+    @Override
+    public boolean notifiesRelease() {
+        return true;
+    }
+
+    @Override
+    public Sql sequenceExists(String table) {
+        return Sql.of("SELECT last_value FROM " + sequenceOf(table));
+    }
+}
