@@ -10,12 +10,12 @@ import io.vertx.core.Vertx;
  * Runs an election on Quarkus' Vert.x: one-off wake-ups are Vert.x timers, rounds run on the worker pool through
  * the election's own context.
  */
-final class VertxScheduling implements Election.Scheduling {
+public final class VertxScheduling implements Election.Scheduling {
 
     private final Vertx vertx;
     private final Context context;
 
-    VertxScheduling(Vertx vertx, Context context) {
+    public VertxScheduling(Vertx vertx, Context context) {
         this.vertx = vertx;
         this.context = context;
     }

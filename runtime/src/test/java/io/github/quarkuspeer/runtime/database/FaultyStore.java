@@ -1,0 +1,82 @@
+package io.github.quarkuspeer.runtime.database;
+
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.quarkuspeer.runtime.election.LeaseStore;
+import io.github.quarkuspeer.runtime.election.Observation;
+
+/**
+ * A real lease store that a test can cut off: {@link #crash()} makes every later call fail, as for a node that
+ * lost its database or died; {@link #block()} makes every later call hang, as for a stalled database.
+ */
+final class FaultyStore implements LeaseStore {
+
+    private final LeaseStore store;
+    private volatile boolean crashed;
+    private volatile CountDownLatch blocked;
+    final AtomicInteger completedRounds = new AtomicInteger();
+    /** How many calls are waiting in {@link #block()}. */
+    final AtomicInteger waiting = new AtomicInteger();
+
+    FaultyStore(LeaseStore store) {
+        this.store = store;
+    }
+
+    void crash() {
+        crashed = true;
+    }
+
+    void block() {
+        blocked = new CountDownLatch(1);
+    }
+
+    void unblock() {
+        CountDownLatch latch = blocked;
+        blocked = null;
+        if (latch != null) {
+            latch.countDown();
+        }
+    }
+
+    private void fault() throws Exception {
+        CountDownLatch latch = blocked;
+        if (latch != null) {
+            waiting.incrementAndGet();
+            try {
+                latch.await();
+            } finally {
+                waiting.decrementAndGet();
+            }
+        }
+        if (crashed) {
+            throw new SQLTransientConnectionException("cut off by the test");
+        }
+    }
+
+    @Override
+    public Optional<Observation> acquireOrRenew(String instance, String node, String owner, Duration lease,
+            boolean continueTerm) throws Exception {
+        fault();
+        Optional<Observation> seen = store.acquireOrRenew(instance, node, owner, lease, continueTerm);
+        completedRounds.incrementAndGet();
+        return seen;
+    }
+
+    @Override
+    public Optional<Observation> read(String instance) throws Exception {
+        fault();
+        Optional<Observation> seen = store.read(instance);
+        completedRounds.incrementAndGet();
+        return seen;
+    }
+
+    @Override
+    public boolean release(String instance, String owner) throws Exception {
+        fault();
+        return store.release(instance, owner);
+    }
+}

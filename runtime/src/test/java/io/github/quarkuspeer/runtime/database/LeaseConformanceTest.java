@@ -1,0 +1,248 @@
+package io.github.quarkuspeer.runtime.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestInstance;
+
+import io.github.quarkuspeer.LeadershipChanged.Reason;
+import io.github.quarkuspeer.runtime.database.Cluster.Node;
+
+/**
+ * The behaviour every database must show, run against a real server. Each database has a subclass that says how to
+ * reach it; the test code is the same for all.
+ * <p>
+ * Bounds on time are generous (ten times the lease and more): they catch a peer that never acts, not a slow one.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class LeaseConformanceTest {
+
+    static final Duration INTERVAL = Duration.ofSeconds(1);
+    static final Duration LEASE = Duration.ofSeconds(1);
+    static final Duration PATIENCE = Duration.ofSeconds(15);
+
+    TestDatabase database;
+    String table;
+    Cluster cluster;
+    String instance;
+
+    abstract TestDatabase openDatabase();
+
+    @BeforeAll
+    void createTable() throws SQLException {
+        database = openDatabase();
+        table = "conformance_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+        Schema.create(database.dataSource, database.dialect, table);
+    }
+
+    @AfterAll
+    void dropTable() {
+        if (database != null) {
+            database.dropTable(table);
+            database.close();
+        }
+    }
+
+    @BeforeEach
+    void startCluster(TestInfo test) {
+        cluster = new Cluster(database, table);
+        instance = test.getTestMethod().orElseThrow().getName();
+    }
+
+    @AfterEach
+    void stopCluster() {
+        cluster.close();
+    }
+
+    Node node(String name) {
+        return cluster.node(instance, name, INTERVAL, LEASE);
+    }
+
+    Node start(String name) {
+        Node node = node(name);
+        node.election.start();
+        return node;
+    }
+
+    Node awaitOneLeader(String forInstance) {
+        await().atMost(PATIENCE).until(() -> cluster.leaders(forInstance).size() == 1);
+        return cluster.leaders(forInstance).get(0);
+    }
+
+    /** The lease row as the database holds it: owner and token, or empty. */
+    Optional<String[]> row(String name) {
+        try (Connection connection = database.dataSource.getConnection();
+                PreparedStatement statement = connection
+                        .prepareStatement("SELECT owner, fencing_token, node FROM " + table + " WHERE name = ?")) {
+            statement.setString(1, name);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next()
+                        ? Optional.of(new String[] { rows.getString(1), rows.getString(2), rows.getString(3) })
+                        : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aLoneNodeLeadsAndGetLeaderNamesIt() {
+        Node a = start("node-a");
+        await().atMost(PATIENCE).until(a.election::isLeader);
+        assertThat(a.election.getLeader()).contains("node-a");
+        assertThat(a.election.fencingToken()).isPresent();
+        assertThat(row(instance)).hasValueSatisfying(r -> {
+            assertThat(r[0]).isEqualTo(a.election.owner());
+            assertThat(Long.parseLong(r[1])).isEqualTo(a.election.fencingToken().getAsLong());
+        });
+        assertThat(a.reasons()).containsExactly(Reason.ELECTED);
+    }
+
+    @Test
+    void fiveCompetingPeersElectExactlyOneLeader() {
+        List<Node> nodes = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            nodes.add(start("node-" + i));
+        }
+        Node leader = awaitOneLeader(instance);
+        // across several renewals and follower checks, never a second leader and never a change of leader
+        await().during(Duration.ofMillis(3_000)).atMost(PATIENCE)
+                .until(() -> cluster.leaders(instance).equals(List.of(leader)));
+        for (Node other : nodes) {
+            if (other != leader) {
+                assertThat(other.election.getLeader()).contains(leader.election.node());
+                assertThat(other.events).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void twoInstancesElectIndependently() {
+        String other = instance + "-other";
+        Node aFirst = start("node-a");
+        Node aOther = cluster.node(other, "node-a", INTERVAL, LEASE);
+        aOther.election.start();
+        await().atMost(PATIENCE).until(() -> aFirst.election.isLeader() && aOther.election.isLeader());
+        Node bFirst = start("node-b");
+        Node bOther = cluster.node(other, "node-b", INTERVAL, LEASE);
+        bOther.election.start();
+        // node-a gives up one instance only: node-b takes it, node-a keeps the other
+        aFirst.election.release(Duration.ofSeconds(2).toNanos());
+        await().atMost(PATIENCE).until(bFirst.election::isLeader);
+        assertThat(aOther.election.isLeader()).isTrue();
+        assertThat(bOther.election.isLeader()).isFalse();
+        assertThat(row(other)).hasValueSatisfying(r -> assertThat(r[0]).isEqualTo(aOther.election.owner()));
+    }
+
+    @Test
+    void aFollowerTakesOverOnceTheLeaseExpires() {
+        Node a = start("node-a");
+        await().atMost(PATIENCE).until(a.election::isLeader);
+        Node b = start("node-b");
+        await().atMost(PATIENCE).until(() -> b.election.getLeader().isPresent());
+        long deadline = a.election.leadership().deadline();
+        long tokenA = a.election.fencingToken().getAsLong();
+        a.store.crash();
+        await().atMost(PATIENCE).until(b.election::isLeader);
+        long elected = b.events.get(0).nanos();
+        // b's term began only after a's last deadline; a stopped leading by itself at that deadline
+        assertThat(a.election.isLeader()).isFalse();
+        assertThat(elected - a.election.leadership().deadline()).isPositive();
+        assertThat(a.reasons()).containsExactly(Reason.ELECTED, Reason.LOST);
+        assertThat(a.events.get(1).nanos() - deadline).isGreaterThanOrEqualTo(0);
+        assertThat(b.election.fencingToken().getAsLong()).isGreaterThan(tokenA);
+    }
+
+    @Test
+    void aLeaderWhoseRowWasTakenByAnotherOwnerLosesAtItsNextRound() {
+        Node a = start("node-a");
+        await().atMost(PATIENCE).until(a.election::isLeader);
+        database.execute("UPDATE " + table + " SET owner = 'intruder', node = 'node-x', fencing_token = fencing_token + 1"
+                + " WHERE name = '" + instance + "'");
+        await().atMost(PATIENCE).until(() -> !a.election.isLeader());
+        assertThat(a.reasons()).containsExactly(Reason.ELECTED, Reason.LOST);
+        assertThat(a.election.getLeader()).contains("node-x");
+        assertThat(row(instance)).hasValueSatisfying(r -> assertThat(r[0]).isEqualTo("intruder"));
+    }
+
+    @Test
+    void twoPeersWithTheSameNodeNameNeverBothLead() {
+        Node first = start("same-name");
+        Node second = start("same-name");
+        Node leader = awaitOneLeader(instance);
+        await().during(Duration.ofMillis(2_500)).atMost(PATIENCE)
+                .until(() -> cluster.leaders(instance).equals(List.of(leader)));
+        assertThat(first.election.owner()).isNotEqualTo(second.election.owner());
+        assertThat(row(instance)).hasValueSatisfying(r -> assertThat(r[0]).isEqualTo(leader.election.owner()));
+    }
+
+    @Test
+    void theFencingTokenStaysOnRenewalAndIncreasesOnEveryChangeOfLeader() {
+        Node a = start("node-a");
+        await().atMost(PATIENCE).until(a.election::isLeader);
+        long first = a.election.fencingToken().getAsLong();
+        int rounds = a.store.completedRounds.get();
+        await().atMost(PATIENCE).until(() -> a.store.completedRounds.get() >= rounds + 3);
+        assertThat(a.election.fencingToken()).hasValue(first);
+
+        // graceful release: the row is deleted, the token must still grow
+        Node b = start("node-b");
+        await().atMost(PATIENCE).until(() -> b.election.getLeader().isPresent());
+        a.election.release(Duration.ofSeconds(2).toNanos());
+        await().atMost(PATIENCE).until(b.election::isLeader);
+        long second = b.election.fencingToken().getAsLong();
+        assertThat(second).isGreaterThan(first);
+
+        // crash: the lease expires and is taken over
+        Node c = start("node-c");
+        await().atMost(PATIENCE).until(() -> c.election.getLeader().isPresent());
+        b.store.crash();
+        await().atMost(PATIENCE).until(c.election::isLeader);
+        long third = c.election.fencingToken().getAsLong();
+        assertThat(third).isGreaterThan(second);
+        assertThat(a.events.get(0).event().fencingToken()).isEqualTo(first);
+        assertThat(b.events.get(0).event().fencingToken()).isEqualTo(second);
+    }
+
+    @Test
+    void aLeaderWhoseRoundsStopReportsFalseOnceItsDeadlinePassesWithNoRoundHavingRun() {
+        Node a = start("node-a");
+        await().atMost(PATIENCE).until(a.election::isLeader);
+        a.store.block();
+        int completed = a.store.completedRounds.get();
+        await().atMost(PATIENCE).until(() -> !a.election.isLeader());
+        assertThat(a.store.completedRounds.get()).isEqualTo(completed);
+        await().atMost(PATIENCE).until(() -> a.reasons().contains(Reason.LOST));
+        assertThat(a.election.fencingToken()).isEmpty();
+        assertThat(a.election.getLeader()).isEmpty();
+        a.store.unblock();
+    }
+
+    @Test
+    void aNodeThatIsNotACandidateObservesTheLeaderButNeverLeads() {
+        Node watcher = cluster.node(instance, "watcher", INTERVAL, LEASE, false);
+        watcher.election.start();
+        Node a = start("node-a");
+        await().atMost(PATIENCE).until(() -> watcher.election.getLeader().equals(Optional.of("node-a")));
+        a.election.release(Duration.ofSeconds(2).toNanos());
+        await().during(Duration.ofMillis(2_500)).atMost(PATIENCE).until(() -> !watcher.election.isLeader());
+        assertThat(row(instance)).isEmpty();
+        assertThat(watcher.events).isEmpty();
+    }
+}

@@ -1,0 +1,151 @@
+package io.github.quarkuspeer.runtime.election;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.quarkuspeer.LeadershipChanged.Reason;
+import io.github.quarkuspeer.runtime.election.Decisions.Step;
+import io.github.quarkuspeer.runtime.election.Decisions.Transition;
+
+/** The election's decisions, on a made-up clock. */
+class DecisionsTest {
+
+    private static final long S = TimeUnit.SECONDS.toNanos(1);
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final Timing THIRTY = new Timing(30 * S, 30 * S);
+    private static final String ME = "owner-me";
+    private static final String OTHER = "owner-other";
+
+    private static Optional<Observation> held(String owner, long token, long remaining) {
+        return Optional.of(new Observation(owner.equals(ME) ? "me" : "other", owner, token, remaining));
+    }
+
+    @Test
+    void winningStartsATermWhoseDeadlineIsTakenFromBeforeTheStatement() {
+        long sent = 1_000 * S;
+        Step step = Decisions.afterRound(Leadership.NONE, held(ME, 7, 30 * S), ME, "me", true, sent, sent + 50 * MS,
+                THIRTY, 0);
+        assertThat(step.after().leading()).isTrue();
+        assertThat(step.after().token()).isEqualTo(7);
+        // lease 30 s, margin 1% + 100 ms = 400 ms, counted from the moment before the statement was sent
+        assertThat(step.after().deadline()).isEqualTo(sent + 30 * S - 400 * MS);
+        assertThat(step.transitions()).containsExactly(new Transition(true, 7, Reason.ELECTED));
+    }
+
+    @Test
+    void theLeaderRenewsEveryHalfIntervalWithJitterDownwards() {
+        long sent = 0;
+        long now = 10 * MS;
+        Step noJitter = Decisions.afterRound(Leadership.NONE, held(ME, 1, 30 * S), ME, "me", true, sent, now, THIRTY, 0);
+        Step fullJitter = Decisions.afterRound(Leadership.NONE, held(ME, 1, 30 * S), ME, "me", true, sent, now, THIRTY,
+                0.999999);
+        assertThat(noJitter.delayNanos()).isEqualTo(15 * S - now);
+        assertThat(fullJitter.delayNanos()).isBetween(13_500 * MS - now - MS, 13_500 * MS - now + MS);
+    }
+
+    @Test
+    void aLeaseShorterThanTheIntervalIsRenewedAtHalfTheLease() {
+        Timing shortLease = new Timing(30 * S, 20 * S);
+        Step step = Decisions.afterRound(Leadership.NONE, held(ME, 1, 20 * S), ME, "me", true, 0, 0, shortLease, 0);
+        assertThat(step.delayNanos()).isEqualTo(10 * S);
+    }
+
+    @Test
+    void aRenewalWithTheSameTokenContinuesTheTermSilently() {
+        Leadership before = Leadership.leading("me", 7, 29 * S);
+        Step step = Decisions.afterRound(before, held(ME, 7, 30 * S), ME, "me", true, 15 * S, 15 * S + MS, THIRTY, 0);
+        assertThat(step.transitions()).isEmpty();
+        assertThat(step.after().deadline()).isEqualTo(15 * S + 30 * S - 400 * MS);
+    }
+
+    @Test
+    void anotherOwnerMeansLeadershipIsLostAtOnce() {
+        Leadership before = Leadership.leading("me", 7, 29 * S);
+        Step step = Decisions.afterRound(before, held(OTHER, 8, 25 * S), ME, "me", true, 15 * S, 15 * S + MS, THIRTY,
+                0);
+        assertThat(step.after().leadsAt(15 * S + MS)).isFalse();
+        assertThat(step.after().leaderAt(15 * S + MS)).contains("other");
+        assertThat(step.transitions()).containsExactly(new Transition(false, 7, Reason.LOST));
+    }
+
+    @Test
+    void aFollowerWakesJustAfterTheLeaseExpiresWhenThatComesBeforeTheInterval() {
+        long sent = 100 * S;
+        long now = sent + 20 * MS;
+        Step step = Decisions.afterRound(Leadership.NONE, held(OTHER, 3, 12 * S), ME, "me", true, sent, now, THIRTY,
+                0.5);
+        // 12 s left, plus half of the 200 ms expiry jitter (2% of 30 s, capped at 200 ms)
+        assertThat(step.delayNanos()).isEqualTo(12 * S + 100 * MS);
+        assertThat(step.after().leaderAt(sent + 12 * S - MS)).contains("other");
+        assertThat(step.after().leaderAt(sent + 12 * S)).isEmpty();
+    }
+
+    @Test
+    void aFollowerWakesAtTheIntervalWhenTheLeaseOutlastsIt() {
+        Timing longLease = new Timing(10 * S, 60 * S);
+        Step step = Decisions.afterRound(Leadership.NONE, held(OTHER, 3, 50 * S), ME, "me", true, 0, 5 * MS,
+                longLease, 0);
+        assertThat(step.delayNanos()).isEqualTo(10 * S - 5 * MS);
+    }
+
+    @Test
+    void aWinWithANewTokenWhileLeadingEndsTheOldTermAndStartsANewOne() {
+        Leadership before = Leadership.leading("me", 7, 29 * S);
+        Step step = Decisions.afterRound(before, held(ME, 9, 30 * S), ME, "me", true, 20 * S, 20 * S + MS, THIRTY, 0);
+        assertThat(step.transitions()).containsExactly(new Transition(false, 7, Reason.LOST),
+                new Transition(true, 9, Reason.ELECTED));
+    }
+
+    @Test
+    void anAnswerThatArrivesAfterItsOwnDeadlineClaimsNothing() {
+        long sent = 0;
+        long now = 30 * S;
+        Step step = Decisions.afterRound(Leadership.NONE, held(ME, 4, 10 * MS), ME, "me", true, sent, now, THIRTY, 0);
+        assertThat(step.after().leading()).isFalse();
+        assertThat(step.transitions()).isEmpty();
+        assertThat(step.delayNanos()).isEqualTo(Timing.MIN_DELAY_NANOS);
+    }
+
+    @Test
+    void noVisibleLeaseMakesACandidateRetrySoonAndAnObserverAtTheInterval() {
+        Step candidate = Decisions.afterRound(Leadership.NONE, Optional.empty(), ME, "me", true, 0, 0, THIRTY, 0);
+        Step observer = Decisions.afterRound(Leadership.NONE, Optional.empty(), ME, "me", false, 0, 0, THIRTY, 0);
+        assertThat(candidate.delayNanos()).isEqualTo(1_500 * MS);
+        assertThat(observer.delayNanos()).isEqualTo(30 * S);
+    }
+
+    @Test
+    void theDeadlineEndsLeadershipWithoutARound() {
+        Leadership leading = Leadership.leading("me", 5, 10 * S);
+        assertThat(Decisions.afterDeadline(leading, 10 * S - 1)).isNull();
+        Step step = Decisions.afterDeadline(leading, 10 * S);
+        assertThat(step.after().leadsAt(10 * S)).isFalse();
+        assertThat(step.transitions()).containsExactly(new Transition(false, 5, Reason.LOST));
+        assertThat(Decisions.afterDeadline(Leadership.NONE, 10 * S)).isNull();
+    }
+
+    @Test
+    void isLeaderTurnsFalseAtTheDeadlineEvenAcrossTheClockWrap() {
+        long deadline = Long.MIN_VALUE + 5;
+        Leadership leading = Leadership.leading("me", 5, deadline);
+        assertThat(leading.leadsAt(Long.MAX_VALUE - 5)).isTrue();
+        assertThat(leading.leadsAt(deadline - 1)).isTrue();
+        assertThat(leading.leadsAt(deadline)).isFalse();
+        assertThat(leading.tokenAt(deadline)).isEmpty();
+    }
+
+    @Test
+    void backoffDoublesFromOneSecondAndStopsAtHalfTheInterval() {
+        assertThat(THIRTY.backoffNanos(1)).isEqualTo(S);
+        assertThat(THIRTY.backoffNanos(2)).isEqualTo(2 * S);
+        assertThat(THIRTY.backoffNanos(3)).isEqualTo(4 * S);
+        assertThat(THIRTY.backoffNanos(4)).isEqualTo(8 * S);
+        assertThat(THIRTY.backoffNanos(5)).isEqualTo(15 * S);
+        assertThat(THIRTY.backoffNanos(100)).isEqualTo(15 * S);
+        assertThat(new Timing(S, S).backoffNanos(1)).isEqualTo(500 * MS);
+    }
+}
