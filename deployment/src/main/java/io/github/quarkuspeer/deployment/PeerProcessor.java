@@ -111,6 +111,12 @@ class PeerProcessor {
                         + "=global is not available: it needs the quarkus-peer-global extension");
             }
             if (instance.kind() == PeerKind.DATABASE) {
+                instance.datasource().filter(d -> !d.equals(Peer.DEFAULT_INSTANCE))
+                        .filter(d -> !dataSources.dataSources().containsKey(d)).ifPresent(d -> {
+                            throw new ConfigurationException(ConfigKeysText.key(name, "datasource") + "=" + d
+                                    + " is invalid: no datasource of that name is configured (configured: "
+                                    + dataSources.dataSources().keySet() + ")");
+                        });
                 unit = Optional.of(persistenceUnit(name, instance, units));
                 String unitDataSource = units.get(unit.get());
                 if (instance.datasource().isPresent() && !instance.datasource().get().equals(unitDataSource)) {
@@ -224,7 +230,7 @@ class PeerProcessor {
     void beans(PeerInstancesBuildItem instances, BuildProducer<AdditionalBeanBuildItem> beans,
             BuildProducer<UnremovableBeanBuildItem> unremovable) {
         beans.produce(AdditionalBeanBuildItem.builder()
-                .addBeanClasses(PeerManager.class, LeaderOnlyInterceptor.class, LeaderOnly.class)
+                .addBeanClasses(PeerManager.class, LeaderOnlyInterceptor.class, LeaderOnly.class, PeerInstance.class)
                 .setUnremovable().build());
         if (instances.hasDefault()) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(LeaderOnly.Skip.class));

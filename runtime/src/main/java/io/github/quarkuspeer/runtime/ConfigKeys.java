@@ -30,12 +30,15 @@ public final class ConfigKeys {
     /** The value as written in the configuration, or {@code fallback} if it is not set (a default). */
     public static String rawValue(String instance, String key, Object fallback) {
         SmallRyeConfig config = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class);
+        // The same key may be written quoted or not; a default matches both, so prefer the source that ranks highest.
+        ConfigValue found = null;
         for (String name : new String[] { key(instance, key), PREFIX + ".\"" + instance + "\"." + key }) {
             ConfigValue value = config.getConfigValue(name);
-            if (value != null && value.getRawValue() != null) {
-                return value.getRawValue();
+            if (value != null && value.getRawValue() != null
+                    && (found == null || value.getSourceOrdinal() > found.getSourceOrdinal())) {
+                found = value;
             }
         }
-        return String.valueOf(fallback);
+        return found == null ? String.valueOf(fallback) : found.getRawValue();
     }
 }

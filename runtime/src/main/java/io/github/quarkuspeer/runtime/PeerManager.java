@@ -17,6 +17,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.literal.NamedLiteral;
 import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
@@ -84,7 +85,7 @@ public class PeerManager implements Peers {
     private boolean stopped;
 
     PeerManager(PeerSetup setup, PeerBuildTimeConfig buildConfig, PeerRuntimeConfig runtimeConfig, Vertx vertx,
-            Scheduler scheduler, Event<LeadershipChanged> events) {
+            Scheduler scheduler, @Any Event<LeadershipChanged> events) {
         this.vertx = vertx;
         this.scheduler = scheduler;
         for (String name : setup.instances()) {

@@ -1,0 +1,27 @@
+package io.github.quarkuspeer.deployment.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkus.test.QuarkusUnitTest;
+
+/** A value that is not a duration fails, naming the key and the value. */
+class MalformedDurationFailsTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest app = new QuarkusUnitTest()
+            .withEmptyApplication()
+            .overrideConfigKey("quarkus.devservices.enabled", "false")
+            .overrideConfigKey("quarkus.peer.kind", "isolated")
+            .overrideConfigKey("quarkus.peer.interval", "soon")
+            .assertException(failure -> assertThat(ConfigFailures.messages(failure))
+                    .contains("quarkus.peer.interval")
+                    .contains("soon"));
+
+    @Test
+    void fails() {
+        // asserted by assertException
+    }
+}
