@@ -42,7 +42,7 @@ public record InstanceSettings(String instance, PeerKind kind, boolean enabled, 
      * @throws ConfigurationException naming the key and the value that are wrong
      */
     public static InstanceSettings resolve(String instance, String datasource, InstanceBuildTimeConfig build,
-            InstanceRuntimeConfig runtime) {
+            InstanceRuntimeConfig runtime, InstanceRuntimeConfig defaults) {
         checkName(instance);
         String table = checkTable(instance, build.table());
         Duration interval = runtime.interval();
@@ -61,7 +61,8 @@ public record InstanceSettings(String instance, PeerKind kind, boolean enabled, 
                     + ConfigKeys.key(instance, "interval") + "=" + ConfigKeys.rawValue(instance, "interval", interval)
                     + "), or the leader could not renew in time");
         }
-        String node = runtime.node().orElseGet(InstanceSettings::hostName);
+        // A node has one name: a named instance takes the default instance's unless it sets its own.
+        String node = runtime.node().or(defaults::node).orElseGet(InstanceSettings::hostName);
         int nodeLength = node.codePointCount(0, node.length());
         if (nodeLength == 0 || nodeLength > MAX_NAME_LENGTH) {
             throw new ConfigurationException(ConfigKeys.key(instance, "node") + "=" + abbreviate(node)

@@ -90,7 +90,8 @@ public class PeerManager implements Peers {
         this.scheduler = scheduler;
         for (String name : setup.instances()) {
             InstanceSettings settings = InstanceSettings.resolve(name, setup.datasources().get(name),
-                    buildConfig.instances().get(name), runtimeConfig.instances().get(name));
+                    buildConfig.instances().get(name), runtimeConfig.instances().get(name),
+                    runtimeConfig.instances().get(Peer.DEFAULT_INSTANCE));
             Delivery delivery = new Delivery(vertx.getOrCreateContext(), events, name);
             peers.put(name, switch (settings.kind()) {
                 case ISOLATED -> isolated(settings, delivery);

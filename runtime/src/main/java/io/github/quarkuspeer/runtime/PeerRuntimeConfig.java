@@ -44,7 +44,8 @@ public interface PeerRuntimeConfig {
 
         /**
          * This node's name as the other nodes see it, in {@code getLeader()}, logs and health checks: up to 255
-         * characters. By default the host name. It labels the node; it does not identify it (each process has an
+         * characters. By default the host name; a named instance takes the default instance's {@code node} unless
+         * it sets its own. It labels the node; it does not identify it (each process has an
          * identity of its own), so two nodes with the same name never both lead.
          */
         Optional<String> node();

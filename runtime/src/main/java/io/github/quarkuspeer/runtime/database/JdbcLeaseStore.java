@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.agroal.api.AgroalDataSource;
+
 import io.github.quarkuspeer.runtime.database.Dialect.Param;
 import io.github.quarkuspeer.runtime.database.Dialect.Sql;
 import io.github.quarkuspeer.runtime.election.LeaseStore;
@@ -62,7 +64,15 @@ public final class JdbcLeaseStore implements LeaseStore {
     @Override
     public Optional<Observation> acquireOrRenew(String instance, String node, String owner, Duration lease,
             boolean continueTerm) throws SQLException {
-        Values values = new Values(instance, node, owner, lease.toNanos() / 1_000, continueTerm);
+        try {
+            return acquireOrRenew(new Values(instance, node, owner, lease.toNanos() / 1_000, continueTerm));
+        } catch (SQLException e) {
+            dropBrokenConnections(e);
+            throw e;
+        }
+    }
+
+    private Optional<Observation> acquireOrRenew(Values values) throws SQLException {
         try (Session session = open()) {
             Connection connection = session.connection;
             if (dialect.acquireReturnsLease()) {
@@ -90,6 +100,9 @@ public final class JdbcLeaseStore implements LeaseStore {
     public Optional<Observation> read(String instance) throws SQLException {
         try (Session session = open()) {
             return query(session.connection, read, new Values(instance, null, null, 0, false));
+        } catch (SQLException e) {
+            dropBrokenConnections(e);
+            throw e;
         }
     }
 
@@ -104,6 +117,24 @@ public final class JdbcLeaseStore implements LeaseStore {
                 }
             }
             return statement.executeUpdate() > 0;
+        } catch (SQLException e) {
+            dropBrokenConnections(e);
+            throw e;
+        }
+    }
+
+    /**
+     * After a failed statement, asks the pool to drop the idle connections that no longer answer. When the database
+     * has restarted, every pooled connection is dead; without this, each following round would take one, fail and
+     * discard only that one, and recovery would take as many rounds as the pool has connections.
+     */
+    private void dropBrokenConnections(SQLException cause) {
+        if (dataSource instanceof AgroalDataSource pool) {
+            try {
+                pool.flush(AgroalDataSource.FlushMode.INVALID);
+            } catch (RuntimeException e) {
+                cause.addSuppressed(e);
+            }
         }
     }
 

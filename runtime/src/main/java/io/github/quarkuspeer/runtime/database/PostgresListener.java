@@ -3,7 +3,9 @@ package io.github.quarkuspeer.runtime.database;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -23,7 +25,7 @@ import org.postgresql.PGNotification;
 public final class PostgresListener implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PostgresListener.class);
-    private static final int POLL_MILLIS = 500;
+    private static final int POLL_MILLIS = 250;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
 
     private final DataSource dataSource;
@@ -33,6 +35,7 @@ public final class PostgresListener implements AutoCloseable {
     private final Object sleep = new Object();
     private volatile boolean closed;
     private volatile boolean listening;
+    private final CountDownLatch finished = new CountDownLatch(1);
 
     public PostgresListener(DataSource dataSource, String channel, Consumer<String> onRelease, Runnable onReconnect) {
         this.dataSource = dataSource;
@@ -43,7 +46,13 @@ public final class PostgresListener implements AutoCloseable {
 
     /** Starts listening on {@code executor}, which the loop occupies until {@link #close()}. */
     public void start(Executor executor) {
-        executor.execute(this::loop);
+        executor.execute(() -> {
+            try {
+                loop();
+            } finally {
+                finished.countDown();
+            }
+        });
     }
 
     /** Whether a connection is listening now. */
@@ -104,12 +113,20 @@ public final class PostgresListener implements AutoCloseable {
         }
     }
 
-    /** Stops the loop; it leaves within one poll and gives its connection back. */
+    /**
+     * Stops the loop and waits (within one poll) until it has given its connection back, so that the pool never
+     * closes a connection under it.
+     */
     @Override
     public void close() {
         closed = true;
         synchronized (sleep) {
             sleep.notifyAll();
+        }
+        try {
+            finished.await(4 * POLL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

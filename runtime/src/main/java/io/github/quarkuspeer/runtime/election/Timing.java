@@ -52,6 +52,15 @@ public record Timing(long intervalNanos, long leaseNanos) {
     }
 
     /**
+     * How long before the leader's lease expires a follower looks again: 5% of the lease, at most one second. By
+     * then a live leader has long renewed (it renews at half the lease), so the follower sees the new lease; if it
+     * has not, the follower comes back just after the expiry.
+     */
+    public long followerLeadNanos() {
+        return Math.min(leaseNanos / 20, SECOND);
+    }
+
+    /**
      * The largest delay a follower adds after the moment the leader's lease expires, to spread the followers that
      * all wake for it: 2% of the lease, at most 200 ms.
      */

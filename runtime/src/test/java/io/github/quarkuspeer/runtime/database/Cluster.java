@@ -12,6 +12,7 @@ import io.github.quarkuspeer.runtime.VertxScheduling;
 import io.github.quarkuspeer.runtime.election.Election;
 import io.github.quarkuspeer.runtime.election.Timing;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 
 /**
  * Several nodes' elections in one JVM against one real table: each node has its own election, owner and store
@@ -49,10 +50,14 @@ final class Cluster implements AutoCloseable {
     private final ExecutorService listening = Executors.newCachedThreadPool();
 
     Cluster(TestDatabase database, String table) {
+        this(database, table, new VertxOptions());
+    }
+
+    Cluster(TestDatabase database, String table, VertxOptions options) {
         this.database = database;
         this.table = table;
         this.store = new JdbcLeaseStore(database.dataSource, database.dialect, table, Duration.ofSeconds(2));
-        this.vertx = Vertx.vertx();
+        this.vertx = Vertx.vertx(options);
     }
 
     Node node(String instance, String nodeName, Duration interval, Duration lease) {

@@ -19,6 +19,8 @@ final class FaultyStore implements LeaseStore {
     private volatile boolean crashed;
     private volatile CountDownLatch blocked;
     final AtomicInteger completedRounds = new AtomicInteger();
+    /** Rounds whose statement the real store failed. */
+    final AtomicInteger failedRounds = new AtomicInteger();
     /** How many calls are waiting in {@link #block()}. */
     final AtomicInteger waiting = new AtomicInteger();
 
@@ -61,7 +63,13 @@ final class FaultyStore implements LeaseStore {
     public Optional<Observation> acquireOrRenew(String instance, String node, String owner, Duration lease,
             boolean continueTerm) throws Exception {
         fault();
-        Optional<Observation> seen = store.acquireOrRenew(instance, node, owner, lease, continueTerm);
+        Optional<Observation> seen;
+        try {
+            seen = store.acquireOrRenew(instance, node, owner, lease, continueTerm);
+        } catch (Exception e) {
+            failedRounds.incrementAndGet();
+            throw e;
+        }
         completedRounds.incrementAndGet();
         return seen;
     }

@@ -6,8 +6,11 @@ import java.sql.Statement;
 import java.time.Duration;
 
 import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ConnectionValidator;
+import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ExceptionSorter;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.security.NamePrincipal;
+import io.agroal.api.exceptionsorter.PostgreSQLExceptionSorter;
 import io.agroal.api.security.SimplePassword;
 
 /** A real database for the conformance suite, reached through an Agroal pool as in production. */
@@ -17,7 +20,12 @@ final class TestDatabase implements AutoCloseable {
     final Dialect dialect;
     final AgroalDataSource dataSource;
 
-    private TestDatabase(String name, Dialect dialect, String url, String user, String password) {
+    /**
+     * A pool set up as Quarkus sets up a datasource of that kind: connections validated with
+     * {@code Connection.isValid}, and the database's exception sorter where Quarkus configures one.
+     */
+    private TestDatabase(String name, Dialect dialect, String url, String user, String password,
+            ExceptionSorter sorter) {
         this.name = name;
         this.dialect = dialect;
         try {
@@ -25,6 +33,8 @@ final class TestDatabase implements AutoCloseable {
                     .metricsEnabled(true)
                     .connectionPoolConfiguration(pool -> pool.maxSize(20)
                             .acquisitionTimeout(Duration.ofSeconds(5))
+                            .connectionValidator(ConnectionValidator.defaultValidator())
+                            .exceptionSorter(sorter)
                             .connectionFactoryConfiguration(factory -> factory.jdbcUrl(url)
                                     .principal(new NamePrincipal(user))
                                     .credential(new SimplePassword(password)))));
@@ -40,7 +50,7 @@ final class TestDatabase implements AutoCloseable {
 
     static TestDatabase postgres(String url) {
         return new TestDatabase("postgresql", new PostgresDialect(), url,
-                System.getProperty("peer.test.pg.user", "postgres"), "");
+                System.getProperty("peer.test.pg.user", "postgres"), "", new PostgreSQLExceptionSorter());
     }
 
     /** Runs a statement outside any election, for a test to change or inspect the table behind the peers' back. */

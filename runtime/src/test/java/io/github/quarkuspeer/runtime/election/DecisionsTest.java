@@ -73,15 +73,25 @@ class DecisionsTest {
     }
 
     @Test
-    void aFollowerWakesJustAfterTheLeaseExpiresWhenThatComesBeforeTheInterval() {
+    void aFollowerLooksAgainShortlyBeforeTheLeaseExpiresSoThatItsViewOfTheLeaderNeverLapses() {
         long sent = 100 * S;
         long now = sent + 20 * MS;
         Step step = Decisions.afterRound(Leadership.NONE, held(OTHER, 3, 12 * S), ME, "me", true, sent, now, THIRTY,
                 0.5);
-        // 12 s left, plus half of the 200 ms expiry jitter (2% of 30 s, capped at 200 ms)
-        assertThat(step.delayNanos()).isEqualTo(12 * S + 100 * MS);
+        // 12 s left, less the lead of 5% of the lease, at most 1 s
+        assertThat(step.delayNanos()).isEqualTo(11 * S);
         assertThat(step.after().leaderAt(sent + 12 * S - MS)).contains("other");
         assertThat(step.after().leaderAt(sent + 12 * S)).isEmpty();
+    }
+
+    @Test
+    void aFollowerWhoseLeaderHasNotRenewedWakesJustAfterTheLeaseExpires() {
+        long sent = 100 * S;
+        long now = sent + 20 * MS;
+        Step step = Decisions.afterRound(Leadership.NONE, held(OTHER, 3, 900 * MS), ME, "me", true, sent, now,
+                THIRTY, 0.5);
+        // 900 ms left, plus half of the 200 ms expiry jitter (2% of 30 s, capped at 200 ms)
+        assertThat(step.delayNanos()).isEqualTo(900 * MS + 100 * MS);
     }
 
     @Test
