@@ -18,6 +18,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.literal.NamedLiteral;
 import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
@@ -32,6 +33,7 @@ import io.github.quarkuspeer.runtime.database.Dialect;
 import io.github.quarkuspeer.runtime.database.JdbcLeaseStore;
 import io.github.quarkuspeer.runtime.database.PostgresListener;
 import io.github.quarkuspeer.runtime.database.Schema;
+import io.github.quarkuspeer.runtime.election.ClaimListener;
 import io.github.quarkuspeer.runtime.election.Election;
 import io.github.quarkuspeer.runtime.election.Timing;
 import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
@@ -85,7 +87,8 @@ public class PeerManager implements Peers {
     private boolean stopped;
 
     PeerManager(PeerSetup setup, PeerBuildTimeConfig buildConfig, PeerRuntimeConfig runtimeConfig, Vertx vertx,
-            Scheduler scheduler, @Any Event<LeadershipChanged> events) {
+            Scheduler scheduler, @Any Event<LeadershipChanged> events, Instance<ClaimListener> claimListeners) {
+        ClaimListener claims = claimListeners.isResolvable() ? claimListeners.get() : ClaimListener.NONE;
         this.vertx = vertx;
         this.scheduler = scheduler;
         for (String name : setup.instances()) {
@@ -95,7 +98,7 @@ public class PeerManager implements Peers {
             Delivery delivery = new Delivery(vertx.getOrCreateContext(), events, name);
             peers.put(name, switch (settings.kind()) {
                 case ISOLATED -> isolated(settings, delivery);
-                case DATABASE -> database(settings, setup, delivery);
+                case DATABASE -> database(settings, setup, delivery, claims);
                 case GLOBAL -> throw new ConfigurationException(ConfigKeys.key(name, "kind")
                         + "=global needs the quarkus-peer-global extension on the classpath");
             });
@@ -107,12 +110,13 @@ public class PeerManager implements Peers {
         return new Managed(settings, peer, null, peer, delivery);
     }
 
-    private Managed database(InstanceSettings settings, PeerSetup setup, Delivery delivery) {
+    private Managed database(InstanceSettings settings, PeerSetup setup, Delivery delivery, ClaimListener claims) {
         TableStore table = stores.computeIfAbsent(settings.datasource(), name -> openStore(settings, setup));
         Context context = vertx.getOrCreateContext();
         Election election = new Election(settings.instance(), settings.node(), settings.candidate(),
                 Timing.of(settings.interval(), settings.lease()), table.store(),
                 new VertxScheduling(vertx, context), delivery, System::nanoTime);
+        election.claimListener(claims);
         table.elections().add(election);
         return new Managed(settings, election, election, null, delivery);
     }

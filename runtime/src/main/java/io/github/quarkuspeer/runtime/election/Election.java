@@ -73,6 +73,8 @@ public final class Election implements Peer {
     private final Scheduling scheduling;
     private final Listener listener;
     private final LongSupplier clock;
+    private volatile ClaimListener claims = ClaimListener.NONE;
+    private long claimStart;
 
     private volatile Leadership state = Leadership.NONE;
 
@@ -128,6 +130,11 @@ public final class Election implements Peer {
     @Override
     public OptionalLong fencingToken() {
         return state.tokenAt(clock.getAsLong());
+    }
+
+    /** Reports every claim of leadership to {@code listener}; set it before {@link #start()}. */
+    public void claimListener(ClaimListener listener) {
+        this.claims = listener;
     }
 
     /** This process's identity for the instance, written into the lease it holds. */
@@ -272,7 +279,18 @@ public final class Election implements Peer {
     private void publish(Step step) {
         Leadership before = state;
         Leadership after = step.after();
+        boolean newTerm = after.leading() && (!before.leading() || before.token() != after.token());
+        if (newTerm) {
+            claimStart = clock.getAsLong();
+        }
+        if (after.leading()) {
+            // reported before it takes effect: the recorded claim always covers the published one
+            claims.claimed(instance, node, after.token(), claimStart, after.deadline());
+        }
         state = after;
+        if (before.leading() && (!after.leading() || before.token() != after.token())) {
+            claims.ended(instance, node, before.token(), clock.getAsLong());
+        }
         if (after.leading() && (!before.leading() || after.deadline() != before.deadline())) {
             cancel(deadlineTimer);
             long until = after.deadline() - clock.getAsLong();
@@ -300,6 +318,7 @@ public final class Election implements Peer {
             }
             deadlineTimer = NO_TIMER;
             state = step.after();
+            // the claim ended at its deadline, already recorded as its end
             step.transitions().forEach(this::announce);
         }
     }
@@ -354,6 +373,9 @@ public final class Election implements Peer {
             stopped = true;
             before = state;
             state = Leadership.NONE;
+            if (before.leading()) {
+                claims.ended(instance, node, before.token(), clock.getAsLong());
+            }
             cancel(wakeTimer);
             cancel(deadlineTimer);
             wakeTimer = NO_TIMER;

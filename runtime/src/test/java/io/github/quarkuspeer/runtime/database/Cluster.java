@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 
 import io.github.quarkuspeer.LeadershipChanged;
 import io.github.quarkuspeer.runtime.VertxScheduling;
+import io.github.quarkuspeer.runtime.election.ClaimListener;
 import io.github.quarkuspeer.runtime.election.Election;
 import io.github.quarkuspeer.runtime.election.Timing;
 import io.vertx.core.Vertx;
@@ -24,11 +25,25 @@ final class Cluster implements AutoCloseable {
     record Announced(LeadershipChanged event, long nanos) {
     }
 
+    /** The interval during which a node could claim a term, as its election reported it. */
+    static final class Claim {
+        final long token;
+        final long from;
+        volatile long until;
+
+        Claim(long token, long from, long until) {
+            this.token = token;
+            this.from = from;
+            this.until = until;
+        }
+    }
+
     /** One node's election of one instance. */
     static final class Node {
         final Election election;
         final FaultyStore store;
         final List<Announced> events;
+        final List<Claim> claims = new CopyOnWriteArrayList<>();
 
         Node(Election election, FaultyStore store, List<Announced> events) {
             this.election = election;
@@ -71,6 +86,22 @@ final class Cluster implements AutoCloseable {
                 new VertxScheduling(vertx, vertx.getOrCreateContext()),
                 event -> events.add(new Announced(event, System.nanoTime())), System::nanoTime);
         Node node = new Node(election, faulty, events);
+        election.claimListener(new ClaimListener() {
+            @Override
+            public void claimed(String instance, String nodeName, long token, long from, long until) {
+                Claim last = node.claims.isEmpty() ? null : node.claims.get(node.claims.size() - 1);
+                if (last != null && last.token == token) {
+                    last.until = until;
+                } else {
+                    node.claims.add(new Claim(token, from, until));
+                }
+            }
+
+            @Override
+            public void ended(String instance, String nodeName, long token, long at) {
+                node.claims.stream().filter(c -> c.token == token).forEach(c -> c.until = Math.min(c.until, at));
+            }
+        });
         nodes.add(node);
         return node;
     }
@@ -83,6 +114,26 @@ final class Cluster implements AutoCloseable {
                 () -> nodes.forEach(n -> n.election.wake(true)));
         listener.start(listening);
         listeners.add(listener);
+    }
+
+    /** Whether any two claims of different nodes on this instance overlap in time. */
+    boolean claimsOverlap(String instance) {
+        List<Node> ofInstance = nodes.stream().filter(n -> n.election.instance().equals(instance)).toList();
+        for (Node one : ofInstance) {
+            for (Node other : ofInstance) {
+                if (one == other) {
+                    continue;
+                }
+                for (Claim a : one.claims) {
+                    for (Claim b : other.claims) {
+                        if (a.from - b.until < 0 && b.from - a.until < 0) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     List<Node> leaders(String instance) {

@@ -67,7 +67,12 @@ abstract class LeaseConformanceTest {
 
     @AfterEach
     void stopCluster() {
-        cluster.close();
+        try {
+            assertThat(cluster.claimsOverlap(instance)).as("two nodes claimed %s at the same moment", instance)
+                    .isFalse();
+        } finally {
+            cluster.close();
+        }
     }
 
     Node node(String name) {
@@ -167,6 +172,7 @@ abstract class LeaseConformanceTest {
         assertThat(a.reasons()).containsExactly(Reason.ELECTED, Reason.LOST);
         assertThat(a.events.get(1).nanos() - deadline).isGreaterThanOrEqualTo(0);
         assertThat(b.election.fencingToken().getAsLong()).isGreaterThan(tokenA);
+        assertThat(b.claims.get(0).from - a.claims.get(0).until).isPositive();
     }
 
     @Test
