@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
@@ -165,8 +166,9 @@ public class PeerManager implements Peers {
             return;
         }
         started = true;
+        boolean reachable = true;
         for (TableStore table : stores.values()) {
-            prepare(table);
+            reachable &= prepare(table);
             if (table.store().dialect().notifiesRelease()) {
                 listen(table);
             }
@@ -182,7 +184,11 @@ public class PeerManager implements Peers {
                 schedulePeriodicCheck(managed);
             }
         }
+        if (!reachable) {
+            return; // no use waiting for rounds that cannot succeed yet
+        }
         try {
+            // so that a node that can lead does so by the time the application is up
             CompletableFuture.allOf(firstRounds.toArray(CompletableFuture[]::new))
                     .get(FIRST_ROUND_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -192,19 +198,29 @@ public class PeerManager implements Peers {
         }
     }
 
-    private void prepare(TableStore table) {
+    /**
+     * Creates or validates the table. A table that is missing or wrong under {@code validate} fails the start; a
+     * database that cannot be reached does not: the step runs again before the first round that reaches it.
+     *
+     * @return whether the database could be reached
+     */
+    private boolean prepare(TableStore table) {
         JdbcLeaseStore store = table.store();
+        JdbcLeaseStore.SchemaWork work = switch (table.schemaManagement()) {
+            case CREATE -> () -> Schema.create(table.dataSource(), store.dialect(), store.table());
+            case VALIDATE -> () -> Schema.validate(table.dataSource(), store.dialect(), store.table());
+            case NONE -> () -> {
+            };
+        };
         try {
-            switch (table.schemaManagement()) {
-                case CREATE -> Schema.create(table.dataSource(), store.dialect(), store.table());
-                case VALIDATE -> Schema.validate(table.dataSource(), store.dialect(), store.table());
-                case NONE -> {
-                }
-            }
+            work.run();
+            return true;
         } catch (SQLException e) {
-            // The database may come later: rounds fail and retry until it does.
             LOG.warnf("Quarkus Peer: could not %s table %s on datasource %s at start (%s); elections will retry",
-                    table.schemaManagement().name().toLowerCase(), store.table(), table.datasource(), e.getMessage());
+                    table.schemaManagement().name().toLowerCase(Locale.ROOT), store.table(), table.datasource(),
+                    e.getMessage());
+            store.beforeFirstStatement(work);
+            return false;
         }
     }
 

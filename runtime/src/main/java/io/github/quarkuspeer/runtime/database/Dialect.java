@@ -67,9 +67,12 @@ public abstract class Dialect {
         return table + "_seq";
     }
 
-    /** The notification channel of a table. */
+    /**
+     * The notification channel of a table: its name folded to lower case, as {@code LISTEN} folds an unquoted
+     * identifier while {@code pg_notify} takes its argument as written.
+     */
     public static String channelOf(String table) {
-        return table;
+        return table.toLowerCase(Locale.ROOT);
     }
 
     /** The classpath location of the DDL that creates the table and its sequence, written for the default table. */

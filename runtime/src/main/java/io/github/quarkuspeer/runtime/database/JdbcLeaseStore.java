@@ -53,8 +53,36 @@ public final class JdbcLeaseStore implements LeaseStore {
         this.release = dialect.release(table);
     }
 
+    /** Work on the schema that must succeed before the store's first statement. */
+    @FunctionalInterface
+    public interface SchemaWork {
+        void run() throws SQLException;
+    }
+
+    private volatile SchemaWork pendingSchemaWork;
+
     public Dialect dialect() {
         return dialect;
+    }
+
+    /**
+     * Runs {@code work} before the next statement, and before every one after it until it has succeeded once: the
+     * schema step that could not run at start because the database was unreachable.
+     */
+    public void beforeFirstStatement(SchemaWork work) {
+        pendingSchemaWork = work;
+    }
+
+    private void runPendingSchemaWork() throws SQLException {
+        if (pendingSchemaWork != null) {
+            synchronized (this) {
+                SchemaWork work = pendingSchemaWork;
+                if (work != null) {
+                    work.run();
+                    pendingSchemaWork = null;
+                }
+            }
+        }
     }
 
     public String table() {
@@ -73,6 +101,7 @@ public final class JdbcLeaseStore implements LeaseStore {
     }
 
     private Optional<Observation> acquireOrRenew(Values values) throws SQLException {
+        runPendingSchemaWork();
         try (Session session = open()) {
             Connection connection = session.connection;
             if (dialect.acquireReturnsLease()) {
@@ -98,6 +127,7 @@ public final class JdbcLeaseStore implements LeaseStore {
 
     @Override
     public Optional<Observation> read(String instance) throws SQLException {
+        runPendingSchemaWork();
         try (Session session = open()) {
             return query(session.connection, read, new Values(instance, null, null, 0, false));
         } catch (SQLException e) {
@@ -179,11 +209,19 @@ public final class JdbcLeaseStore implements LeaseStore {
     private Session open() throws SQLException {
         Connection connection = dataSource.getConnection();
         try {
-            int previous = connection.getNetworkTimeout();
-            connection.setNetworkTimeout(DIRECT, networkTimeoutMillis);
+            // Every statement of a round is its own transaction unless the dialect opens one; a pool may hand out
+            // connections that are not in auto-commit mode (the pool restores the mode when it takes them back).
+            if (!connection.getAutoCommit()) {
+                connection.setAutoCommit(true);
+            }
+            int previous;
+            try {
+                previous = connection.getNetworkTimeout();
+                connection.setNetworkTimeout(DIRECT, networkTimeoutMillis);
+            } catch (SQLFeatureNotSupportedException | UnsupportedOperationException e) {
+                previous = -1;
+            }
             return new Session(connection, previous);
-        } catch (SQLFeatureNotSupportedException | UnsupportedOperationException e) {
-            return new Session(connection, -1);
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;

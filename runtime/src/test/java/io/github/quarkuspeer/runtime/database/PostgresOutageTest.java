@@ -1,6 +1,7 @@
 package io.github.quarkuspeer.runtime.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -105,6 +106,27 @@ class PostgresOutageTest {
             }
         } finally {
             electionLog.removeHandler(log);
+        }
+    }
+
+    @Test
+    void aTableThatCouldNotBeCreatedAtStartIsCreatedByTheFirstRoundThatReachesTheDatabase() throws Exception {
+        try (PrivatePostgres server = PrivatePostgres.start();
+                TestDatabase database = TestDatabase.postgres(server.jdbcUrl())) {
+            server.stop();
+            try (Cluster cluster = new Cluster(database, "late_peers")) {
+                JdbcLeaseStore.SchemaWork create = () -> Schema.create(database.dataSource, database.dialect,
+                        "late_peers");
+                assertThatThrownBy(create::run).isInstanceOf(java.sql.SQLException.class);
+                cluster.store.beforeFirstStatement(create);
+                Node a = cluster.node("late", "node-a", INTERVAL, LEASE);
+                a.election.start().join();
+                assertThat(a.election.isLeader()).isFalse();
+
+                server.startAgain();
+                await().atMost(Duration.ofSeconds(30)).until(a.election::isLeader);
+                Schema.validate(database.dataSource, database.dialect, "late_peers");
+            }
         }
     }
 }
