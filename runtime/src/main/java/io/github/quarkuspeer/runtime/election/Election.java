@@ -313,7 +313,9 @@ public final class Election implements Peer {
             long now = clock.getAsLong();
             Step step = Decisions.afterDeadline(current, now);
             if (step == null) {
-                // renewed meanwhile; a timer for the new deadline is already set
+                // not yet due (a renewal moved the deadline, or the timer ran early): wait for the rest
+                cancel(deadlineTimer);
+                deadlineTimer = scheduling.setTimer(Math.max(current.deadline() - now, 0), this::onDeadline);
                 return;
             }
             deadlineTimer = NO_TIMER;
