@@ -17,11 +17,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.jandex.AnnotationInstance;
-import org.jboss.jandex.AnnotationValue;
-import org.jboss.jandex.DotName;
 
 import io.github.quarkuspeer.LeaderOnly;
 import io.github.quarkuspeer.Peer;
+import io.github.quarkuspeer.runtime.ConfigKeys;
 import io.github.quarkuspeer.runtime.InstanceSettings;
 import io.github.quarkuspeer.runtime.PeerBuildTimeConfig;
 import io.github.quarkuspeer.runtime.PeerBuildTimeConfig.InstanceBuildTimeConfig;
@@ -39,7 +38,6 @@ import io.github.quarkuspeer.runtime.scheduler.LeaderOnlyInterceptor;
 import io.quarkus.agroal.spi.JdbcDataSourceBuildItem;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
-import io.quarkus.arc.deployment.UnremovableBeanBuildItem;
 import io.quarkus.datasource.runtime.DataSourcesBuildTimeConfig;
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
@@ -107,23 +105,23 @@ class PeerProcessor {
             Optional<String> datasource = Optional.empty();
             Optional<String> unit = Optional.empty();
             if (instance.kind() == PeerKind.GLOBAL) {
-                throw new ConfigurationException(ConfigKeysText.key(name, "kind")
+                throw new ConfigurationException(ConfigKeys.key(name, "kind")
                         + "=global is not available: it needs the quarkus-peer-global extension");
             }
             if (instance.kind() == PeerKind.DATABASE) {
                 instance.datasource().filter(d -> !d.equals(Peer.DEFAULT_INSTANCE))
                         .filter(d -> !dataSources.dataSources().containsKey(d)).ifPresent(d -> {
-                            throw new ConfigurationException(ConfigKeysText.key(name, "datasource") + "=" + d
+                            throw new ConfigurationException(ConfigKeys.key(name, "datasource") + "=" + d
                                     + " is invalid: no datasource of that name is configured (configured: "
                                     + dataSources.dataSources().keySet() + ")");
                         });
                 unit = Optional.of(persistenceUnit(name, instance, units));
                 String unitDataSource = units.get(unit.get());
                 if (instance.datasource().isPresent() && !instance.datasource().get().equals(unitDataSource)) {
-                    throw new ConfigurationException(ConfigKeysText.key(name, "datasource") + "="
+                    throw new ConfigurationException(ConfigKeys.key(name, "datasource") + "="
                             + instance.datasource().get() + " is invalid: the persistence unit " + unit.get()
                             + ", which maps the lease entity, uses the datasource " + unitDataSource + "; set "
-                            + ConfigKeysText.key(name, "persistence-unit") + " to a unit of that datasource");
+                            + ConfigKeys.key(name, "persistence-unit") + " to a unit of that datasource");
                 }
                 datasource = Optional.of(instance.datasource().orElse(units.get(unit.get())));
             }
@@ -136,7 +134,7 @@ class PeerProcessor {
                 .collect(Collectors.toCollection(TreeSet::new));
         if (tables.size() > 1) {
             throw new ConfigurationException("Quarkus Peer: the database instances use different tables ("
-                    + database.stream().map(i -> ConfigKeysText.key(i.name(), "table") + "=" + i.table())
+                    + database.stream().map(i -> ConfigKeys.key(i.name(), "table") + "=" + i.table())
                             .collect(Collectors.joining(", "))
                     + "); they must share one table, which the Panache entity maps");
         }
@@ -166,7 +164,7 @@ class PeerProcessor {
         if (instance.persistenceUnit().isPresent()) {
             String unit = instance.persistenceUnit().get();
             if (!units.containsKey(unit)) {
-                throw new ConfigurationException(ConfigKeysText.key(name, "persistence-unit") + "=" + unit
+                throw new ConfigurationException(ConfigKeys.key(name, "persistence-unit") + "=" + unit
                         + " is invalid: this application has no persistence unit of that name (it has "
                         + units.keySet() + ")");
             }
@@ -180,10 +178,10 @@ class PeerProcessor {
             }
         }
         if (!units.containsKey(Peer.DEFAULT_INSTANCE)) {
-            throw new ConfigurationException(ConfigKeysText.key(name, "kind") + "=database needs a persistence "
+            throw new ConfigurationException(ConfigKeys.key(name, "kind") + "=database needs a persistence "
                     + "unit to map its lease entity, and this application has no default one (it has "
-                    + units.keySet() + "); set " + ConfigKeysText.key(name, "persistence-unit") + " and "
-                    + ConfigKeysText.key(name, "datasource") + ", or make the instance isolated");
+                    + units.keySet() + "); set " + ConfigKeys.key(name, "persistence-unit") + " and "
+                    + ConfigKeys.key(name, "datasource") + ", or make the instance isolated");
         }
         return Peer.DEFAULT_INSTANCE;
     }
@@ -192,18 +190,18 @@ class PeerProcessor {
             Map<String, JdbcDataSourceBuildItem> jdbc) {
         if (!jdbc.containsKey(datasource)) {
             String which = instance.datasource().isPresent()
-                    ? ConfigKeysText.key(name, "datasource") + "=" + datasource + " is invalid: "
+                    ? ConfigKeys.key(name, "datasource") + "=" + datasource + " is invalid: "
                             + "this application has no JDBC datasource of that name"
-                    : ConfigKeysText.key(name, "kind") + "=database needs a datasource, and the datasource '"
+                    : ConfigKeys.key(name, "kind") + "=database needs a datasource, and the datasource '"
                             + datasource + "' is not configured";
             throw new ConfigurationException(which + " (it has " + jdbc.keySet() + "); configure one with "
-                    + "quarkus.datasource.db-kind, or set " + ConfigKeysText.key(name, "kind") + "=isolated");
+                    + "quarkus.datasource.db-kind, or set " + ConfigKeys.key(name, "kind") + "=isolated");
         }
         String dbKind = jdbc.get(datasource).getDbKind();
         try {
             Dialect.forDbKind(dbKind);
         } catch (IllegalArgumentException e) {
-            throw new ConfigurationException(ConfigKeysText.key(name, "datasource") + "=" + datasource
+            throw new ConfigurationException(ConfigKeys.key(name, "datasource") + "=" + datasource
                     + " is invalid: " + e.getMessage());
         }
     }
@@ -227,8 +225,7 @@ class PeerProcessor {
     }
 
     @BuildStep
-    void beans(PeerInstancesBuildItem instances, BuildProducer<AdditionalBeanBuildItem> beans,
-            BuildProducer<UnremovableBeanBuildItem> unremovable) {
+    void beans(PeerInstancesBuildItem instances, BuildProducer<AdditionalBeanBuildItem> beans) {
         beans.produce(AdditionalBeanBuildItem.builder()
                 .addBeanClasses(PeerManager.class, LeaderOnlyInterceptor.class, LeaderOnly.class, PeerInstance.class)
                 .setUnremovable().build());
@@ -238,7 +235,7 @@ class PeerProcessor {
     }
 
     @BuildStep
-    ForceStartSchedulerBuildItem periodicChecks(PeerInstancesBuildItem instances) {
+    ForceStartSchedulerBuildItem periodicChecks() {
         // The periodic checks are programmatic jobs, which only run once the scheduler has started.
         return new ForceStartSchedulerBuildItem();
     }
@@ -287,13 +284,6 @@ class PeerProcessor {
                         .identifier("peer-health-" + instance.name())
                         .supplier(recorder.check(instance.name())).done());
             }
-        }
-    }
-
-    /** Property names for messages, as {@code ConfigKeys} writes them at run time. */
-    static final class ConfigKeysText {
-        static String key(String instance, String key) {
-            return io.github.quarkuspeer.runtime.ConfigKeys.key(instance, key);
         }
     }
 }
