@@ -208,20 +208,40 @@ class PeerProcessor {
 
     @BuildStep
     void leaseEntity(PeerInstancesBuildItem instances, BuildProducer<AdditionalIndexedClassesBuildItem> indexed,
-            BuildProducer<AdditionalJpaModelBuildItem> models, BuildProducer<BytecodeTransformerBuildItem> transformers) {
+            BuildProducer<BytecodeTransformerBuildItem> transformers) {
         List<PeerInstancesBuildItem.Instance> database = instances.ofKind(PeerKind.DATABASE);
         if (database.isEmpty()) {
             return;
         }
-        Set<String> units = database.stream().map(i -> i.persistenceUnit().orElseThrow())
-                .collect(Collectors.toCollection(TreeSet::new));
         indexed.produce(new AdditionalIndexedClassesBuildItem(PeerLease.class.getName()));
-        models.produce(new AdditionalJpaModelBuildItem(PeerLease.class.getName(), units));
         String table = database.get(0).table();
         if (!table.equals(Schema.DEFAULT_TABLE)) {
             transformers.produce(new BytecodeTransformerBuildItem(PeerLease.class.getName(),
                     (name, visitor) -> new TableNameVisitor(visitor, table)));
         }
+    }
+
+    /**
+     * Puts the lease entity into the persistence units of the {@code database} instances, once their datasources
+     * are known to exist and to have a dialect: checked here, before Hibernate ORM sees the entity, whose own
+     * complaint about a missing datasource would otherwise race this clearer one.
+     */
+    @BuildStep
+    void leaseEntityModel(PeerBuildTimeConfig config, PeerInstancesBuildItem instances,
+            List<JdbcDataSourceBuildItem> dataSources, BuildProducer<AdditionalJpaModelBuildItem> models) {
+        List<PeerInstancesBuildItem.Instance> database = instances.ofKind(PeerKind.DATABASE);
+        if (database.isEmpty()) {
+            return;
+        }
+        Map<String, JdbcDataSourceBuildItem> jdbc = dataSources.stream()
+                .collect(Collectors.toMap(JdbcDataSourceBuildItem::getName, d -> d));
+        for (PeerInstancesBuildItem.Instance instance : database) {
+            checkDataSource(instance.name(), config.instances().get(instance.name()),
+                    instance.datasource().orElseThrow(), jdbc);
+        }
+        Set<String> units = database.stream().map(i -> i.persistenceUnit().orElseThrow())
+                .collect(Collectors.toCollection(TreeSet::new));
+        models.produce(new AdditionalJpaModelBuildItem(PeerLease.class.getName(), units));
     }
 
     @BuildStep
@@ -242,14 +262,8 @@ class PeerProcessor {
 
     @BuildStep
     @Record(ExecutionTime.STATIC_INIT)
-    void peerBeans(PeerRecorder recorder, PeerBuildTimeConfig config, PeerInstancesBuildItem instances,
+    void peerBeans(PeerRecorder recorder, PeerInstancesBuildItem instances,
             List<JdbcDataSourceBuildItem> dataSources, BuildProducer<SyntheticBeanBuildItem> beans) {
-        Map<String, JdbcDataSourceBuildItem> jdbc = dataSources.stream()
-                .collect(Collectors.toMap(JdbcDataSourceBuildItem::getName, d -> d));
-        for (PeerInstancesBuildItem.Instance instance : instances.ofKind(PeerKind.DATABASE)) {
-            checkDataSource(instance.name(), config.instances().get(instance.name()), instance.datasource().orElseThrow(),
-                    jdbc);
-        }
         List<String> names = instances.instances().stream().map(PeerInstancesBuildItem.Instance::name).toList();
         Map<String, String> datasources = new HashMap<>();
         instances.instances().forEach(i -> i.datasource().ifPresent(d -> datasources.put(i.name(), d)));

@@ -3,6 +3,8 @@ package io.github.quarkuspeer.runtime.database;
 import java.util.List;
 import java.util.Locale;
 
+import io.quarkus.datasource.common.runtime.DatabaseKind;
+
 /**
  * The SQL of one database, and nothing else: {@link JdbcLeaseStore} runs it.
  * <p>
@@ -62,6 +64,15 @@ public abstract class Dialect {
     /** Whether other nodes hear of a release at once (otherwise they find out when the lease would have expired). */
     public abstract boolean notifiesRelease();
 
+    /**
+     * The SQLSTATE with which {@link #acquireOrRenew} fails when a concurrent round inserted the same lease first,
+     * or {@code null} if the statement settles that race by itself. Losing that race is a normal outcome: the store
+     * then reads who won.
+     */
+    public String lostInsertRaceState() {
+        return null;
+    }
+
     /** The name of the sequence behind fencing tokens. */
     public static String sequenceOf(String table) {
         return table + "_seq";
@@ -84,17 +95,28 @@ public abstract class Dialect {
     public abstract Sql sequenceExists(String table);
 
     /** The database kinds that have a dialect, as Quarkus names them in {@code quarkus.datasource.db-kind}. */
-    public static final List<String> SUPPORTED = List.of("postgresql");
+    public static final List<String> SUPPORTED = List.of("postgresql", "mariadb", "h2");
 
     /**
      * The dialect of a Quarkus database kind.
+     * <p>
+     * MySQL has no dialect on purpose: it has neither sequences nor {@code RETURNING}, so a fencing token that
+     * survives a released (deleted) lease and a round that reads back its own outcome would each need more than
+     * the one atomic statement every other database runs; and no MySQL server is at hand to prove such a variant.
      *
      * @throws IllegalArgumentException if the database is not supported; the message names it
      */
     public static Dialect forDbKind(String dbKind) {
-        String kind = dbKind == null ? "" : dbKind.toLowerCase(Locale.ROOT);
+        // Quarkus' own spelling, so that its aliases (pg, pgsql, maria ...) name the same dialect
+        String kind = dbKind == null ? "" : DatabaseKind.normalize(dbKind.toLowerCase(Locale.ROOT));
         return switch (kind) {
             case "postgresql" -> new PostgresDialect();
+            case "mariadb" -> new MariaDbDialect();
+            case "h2" -> new H2Dialect();
+            case "mysql" -> throw new IllegalArgumentException("the database kind '" + dbKind
+                    + "' has no Quarkus Peer dialect: MySQL has neither sequences nor INSERT ... RETURNING, which "
+                    + "the fencing token and the one-statement election round need; supported: " + SUPPORTED
+                    + " (a MariaDB server needs db-kind=mariadb)");
             default -> throw new IllegalArgumentException("the database kind '" + dbKind
                     + "' has no Quarkus Peer dialect; supported: " + SUPPORTED);
         };

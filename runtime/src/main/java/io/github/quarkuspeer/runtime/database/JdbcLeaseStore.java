@@ -22,12 +22,18 @@ import io.github.quarkuspeer.runtime.election.Observation;
 /**
  * The lease store of the {@code database} kind: runs a {@link Dialect}'s statements on a pooled JDBC connection.
  * <p>
+ * Who leads is always read from the lease as the database holds it after the statement: returned by the statement
+ * itself where the database can, otherwise read back in the same transaction. Never from an affected-row count,
+ * which drivers report differently (MariaDB's counts found rows unless told otherwise).
+ * <p>
  * Every statement gets a network timeout, so that a database that stops answering fails a round instead of
  * hanging it; the connection's own timeout is restored before it goes back to the pool.
  */
 public final class JdbcLeaseStore implements LeaseStore {
 
     private static final Executor DIRECT = Runnable::run;
+    /** As many as Quarkus' default pool holds. */
+    private static final int MAX_DEAD_CONNECTIONS = 20;
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -112,6 +118,12 @@ public final class JdbcLeaseStore implements LeaseStore {
             try {
                 try (PreparedStatement statement = prepare(connection, acquire, values)) {
                     statement.executeUpdate();
+                } catch (SQLException e) {
+                    if (!lostInsertRace(e)) {
+                        throw e;
+                    }
+                    // Another round inserted the lease first: a normal outcome. Start afresh to see who won.
+                    connection.rollback();
                 }
                 Optional<Observation> held = query(connection, read, values);
                 connection.commit();
@@ -125,6 +137,11 @@ public final class JdbcLeaseStore implements LeaseStore {
         }
     }
 
+    private boolean lostInsertRace(SQLException e) {
+        String state = dialect.lostInsertRaceState();
+        return state != null && state.equals(e.getSQLState());
+    }
+
     @Override
     public Optional<Observation> read(String instance) throws SQLException {
         runPendingSchemaWork();
@@ -136,10 +153,39 @@ public final class JdbcLeaseStore implements LeaseStore {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Tried a second time if the statement fails, this time on a connection checked to answer: the release runs
+     * while the application stops, when the pooled connections may all be dead although the database is there. An
+     * H2 database in files, for one, is closed by H2's own exit hook while the application is still stopping, and a
+     * new connection opens it again. Deleting one's own row twice is harmless.
+     */
     @Override
     public boolean release(String instance, String owner) throws SQLException {
         Values values = new Values(instance, null, owner, 0, false);
-        try (Session session = open();
+        Connection lent;
+        try {
+            lent = dataSource.getConnection();
+        } catch (SQLException unreachable) {
+            dropBrokenConnections(unreachable);
+            throw unreachable;
+        }
+        try {
+            return releaseOn(session(lent), values);
+        } catch (SQLException first) {
+            dropBrokenConnections(first);
+            try {
+                return releaseOn(openAnswering(), values);
+            } catch (SQLException second) {
+                first.addSuppressed(second);
+                throw first;
+            }
+        }
+    }
+
+    private boolean releaseOn(Session opened, Values values) throws SQLException {
+        try (Session session = opened;
                 PreparedStatement statement = prepare(session.connection, release, values)) {
             if (dialect.releaseReturnsRows()) {
                 try (ResultSet rows = statement.executeQuery()) {
@@ -147,9 +193,27 @@ public final class JdbcLeaseStore implements LeaseStore {
                 }
             }
             return statement.executeUpdate() > 0;
-        } catch (SQLException e) {
-            dropBrokenConnections(e);
-            throw e;
+        }
+    }
+
+    /**
+     * A pooled connection that answers {@code isValid}; the dead ones met on the way are aborted, so that the pool
+     * destroys them instead of lending them again. Gives up after {@value #MAX_DEAD_CONNECTIONS} of them.
+     */
+    private Session openAnswering() throws SQLException {
+        int seconds = Math.max(1, networkTimeoutMillis / 1_000);
+        for (int dead = 0;; dead++) {
+            Connection connection = dataSource.getConnection();
+            if (dead >= MAX_DEAD_CONNECTIONS || connection.isValid(seconds)) {
+                return session(connection);
+            }
+            try {
+                connection.abort(DIRECT);
+            } catch (SQLException e) {
+                // a pool refuses to abort a connection it lent, but marks it to be destroyed on return
+            } finally {
+                connection.close();
+            }
         }
     }
 
@@ -207,7 +271,11 @@ public final class JdbcLeaseStore implements LeaseStore {
 
     /** A pooled connection with this store's network timeout. */
     private Session open() throws SQLException {
-        Connection connection = dataSource.getConnection();
+        return session(dataSource.getConnection());
+    }
+
+    /** A connection just taken from the pool, readied for the store's statements. */
+    private Session session(Connection connection) throws SQLException {
         try {
             // Every statement of a round is its own transaction unless the dialect opens one; a pool may hand out
             // connections that are not in auto-commit mode (the pool restores the mode when it takes them back).

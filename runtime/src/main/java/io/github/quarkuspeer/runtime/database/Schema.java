@@ -76,20 +76,32 @@ public final class Schema {
     }
 
     /**
-     * Creates the table and the sequence if they do not exist. Several nodes may do so at once: if a statement
-     * fails, the schema counts as created when it then validates.
+     * Creates the table and the sequence if they do not exist. Several nodes may do so at once, and a database may
+     * then fail one node's {@code CREATE ... IF NOT EXISTS} because another's created the same object meanwhile
+     * (PostgreSQL does). So every statement runs even after one failed, and the schema counts as created if it then
+     * validates: a statement fails that way only once the other node's has committed.
      */
     public static void create(DataSource dataSource, Dialect dialect, String table) throws SQLException {
+        SQLException failed = null;
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             for (String ddl : ddl(dialect, table)) {
-                statement.execute(ddl);
+                try {
+                    statement.execute(ddl);
+                } catch (SQLException e) {
+                    if (failed == null) {
+                        failed = e;
+                    } else {
+                        failed.addSuppressed(e);
+                    }
+                }
             }
-        } catch (SQLException e) {
+        }
+        if (failed != null) {
             try {
                 validate(dataSource, dialect, table);
             } catch (InvalidSchemaException | SQLException invalid) {
-                e.addSuppressed(invalid);
-                throw e;
+                failed.addSuppressed(invalid);
+                throw failed;
             }
         }
     }
@@ -103,17 +115,21 @@ public final class Schema {
     public static void validate(DataSource dataSource, Dialect dialect, String table) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             DatabaseMetaData meta = connection.getMetaData();
+            // An unquoted name as the database stores it: upper case on H2, lower case on PostgreSQL, as written on
+            // MariaDB (unless lower_case_table_names says otherwise)
             String stored = meta.storesUpperCaseIdentifiers() ? table.toUpperCase(Locale.ROOT)
                     : meta.storesLowerCaseIdentifiers() ? table.toLowerCase(Locale.ROOT) : table;
+            // MariaDB calls its databases catalogs and has no schemas; PostgreSQL and H2 have both
             String catalog = connection.getCatalog();
             String schema = connection.getSchema();
             Map<String, Integer> found = new HashMap<>();
-            try (ResultSet columns = meta.getColumns(catalog, schema, stored, null)) {
+            try (ResultSet columns = meta.getColumns(catalog, schema, escaped(stored, meta), null)) {
                 while (columns.next()) {
                     found.put(columns.getString("COLUMN_NAME").toLowerCase(Locale.ROOT), columns.getInt("DATA_TYPE"));
                 }
             }
-            String where = "table '" + table + "'" + (schema == null ? "" : " of schema '" + schema + "'");
+            String where = "table '" + table + "'" + (schema != null ? " of schema '" + schema + "'"
+                    : catalog != null ? " of database '" + catalog + "'" : "");
             if (found.isEmpty()) {
                 throw new InvalidSchemaException("Quarkus Peer: " + where + " does not exist. Create it with "
                         + dialect.ddlResource() + " from the quarkus-peer jar, or set schema-management=create");
@@ -129,6 +145,7 @@ public final class Schema {
                 }
             });
             List<String> key = new ArrayList<>();
+            // not a pattern here: the exact name
             try (ResultSet keys = meta.getPrimaryKeys(catalog, schema, stored)) {
                 while (keys.next()) {
                     key.add(keys.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
@@ -149,5 +166,14 @@ public final class Schema {
                         + " in the quarkus-peer jar");
             }
         }
+    }
+
+    /** A table name as a metadata search pattern that matches only itself: {@code _} is a wildcard there. */
+    private static String escaped(String name, DatabaseMetaData meta) throws SQLException {
+        String escape = meta.getSearchStringEscape();
+        if (escape == null || escape.isEmpty()) {
+            return name;
+        }
+        return name.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
     }
 }

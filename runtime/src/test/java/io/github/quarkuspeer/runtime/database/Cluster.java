@@ -1,5 +1,7 @@
 package io.github.quarkuspeer.runtime.database;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +108,10 @@ final class Cluster implements AutoCloseable {
         return node;
     }
 
-    /** Listens for released leases on this table, as every node does in production on PostgreSQL. */
+    /**
+     * Listens for released leases on this table, as every node does in production on PostgreSQL; returns once the
+     * listener is listening.
+     */
     void listen() {
         PostgresListener listener = new PostgresListener(database.dataSource, Dialect.channelOf(table),
                 instance -> nodes.stream().filter(n -> n.election.instance().equals(instance))
@@ -114,6 +119,8 @@ final class Cluster implements AutoCloseable {
                 () -> nodes.forEach(n -> n.election.wake(true)));
         listener.start(listening);
         listeners.add(listener);
+        // a release sent before LISTEN has run would reach nobody
+        await().atMost(Duration.ofSeconds(10)).until(listener::listening);
     }
 
     /** Whether any two claims of different nodes on this instance overlap in time. */

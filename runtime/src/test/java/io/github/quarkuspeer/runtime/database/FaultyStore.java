@@ -23,6 +23,10 @@ final class FaultyStore implements LeaseStore {
     final AtomicInteger failedRounds = new AtomicInteger();
     /** How many calls are waiting in {@link #block()}. */
     final AtomicInteger waiting = new AtomicInteger();
+    /** Rounds begun, counted as they begin, faulty or not. */
+    final AtomicInteger startedRounds = new AtomicInteger();
+    /** The number (from 1, in {@link #startedRounds}) of the first round whose lease was the caller's, or 0. */
+    volatile int firstWonRound;
 
     FaultyStore(LeaseStore store) {
         this.store = store;
@@ -62,6 +66,7 @@ final class FaultyStore implements LeaseStore {
     @Override
     public Optional<Observation> acquireOrRenew(String instance, String node, String owner, Duration lease,
             boolean continueTerm) throws Exception {
+        int round = startedRounds.incrementAndGet();
         fault();
         Optional<Observation> seen;
         try {
@@ -70,12 +75,16 @@ final class FaultyStore implements LeaseStore {
             failedRounds.incrementAndGet();
             throw e;
         }
+        if (firstWonRound == 0 && seen.isPresent() && seen.get().owner().equals(owner)) {
+            firstWonRound = round;
+        }
         completedRounds.incrementAndGet();
         return seen;
     }
 
     @Override
     public Optional<Observation> read(String instance) throws Exception {
+        startedRounds.incrementAndGet();
         fault();
         Optional<Observation> seen = store.read(instance);
         completedRounds.incrementAndGet();

@@ -1,6 +1,7 @@
 package io.github.quarkuspeer.runtime.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
@@ -9,9 +10,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +31,8 @@ import org.junit.jupiter.api.TestInstance;
 
 import io.github.quarkuspeer.LeadershipChanged.Reason;
 import io.github.quarkuspeer.runtime.database.Cluster.Node;
+import io.github.quarkuspeer.runtime.database.Schema.InvalidSchemaException;
+import io.github.quarkuspeer.runtime.election.Observation;
 
 /**
  * The behaviour every database must show, run against a real server. Each database has a subclass that says how to
@@ -250,5 +260,118 @@ abstract class LeaseConformanceTest {
         await().during(Duration.ofMillis(2_500)).atMost(PATIENCE).until(() -> !watcher.election.isLeader());
         assertThat(row(instance)).isEmpty();
         assertThat(watcher.events).isEmpty();
+    }
+
+    @Test
+    void aReleasedLeaseIsTakenAtTheFollowersNextCheckEvenWithoutANotification() {
+        // no listener here: the follower learns of the release only by looking
+        Node a = start("node-a");
+        await().atMost(PATIENCE).until(a.election::isLeader);
+        Node b = start("node-b");
+        await().atMost(PATIENCE).until(() -> b.election.getLeader().isPresent());
+        a.election.release(Duration.ofSeconds(2).toNanos());
+        int begunByRelease = b.store.startedRounds.get();
+        await().atMost(PATIENCE).until(b.election::isLeader);
+        // the first round after the release takes it (or one in flight meanwhile): no extra round, no lost one
+        assertThat(b.store.firstWonRound).isBetween(1, begunByRelease + 1);
+        assertThat(b.election.fencingToken().getAsLong()).isGreaterThan(a.events.get(0).event().fencingToken());
+    }
+
+    @Test
+    void roundsRacingForAFreeLeaseAllSucceedAndAgreeOnOneOwner() throws Exception {
+        int racers = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(racers);
+        try {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                String contested = instance + "-" + attempt;
+                CyclicBarrier together = new CyclicBarrier(racers);
+                List<Future<Optional<Observation>>> rounds = new ArrayList<>();
+                for (int i = 0; i < racers; i++) {
+                    String owner = "racer-" + i;
+                    rounds.add(pool.submit(() -> {
+                        together.await();
+                        return cluster.store.acquireOrRenew(contested, owner, owner, Duration.ofSeconds(30), false);
+                    }));
+                }
+                Set<String> seenOwners = new HashSet<>();
+                for (Future<Optional<Observation>> round : rounds) {
+                    // losing the race is an answer, never an exception
+                    round.get(30, TimeUnit.SECONDS).ifPresent(seen -> seenOwners.add(seen.owner()));
+                }
+                String holder = row(contested).orElseThrow()[0];
+                assertThat(seenOwners).as("owners seen by the racers for %s", contested).containsExactly(holder);
+                database.execute("DELETE FROM " + table + " WHERE name = '" + contested + "'");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void instanceNamesAreComparedExactlyAndMayHold255CharactersOfAnyUnicode() {
+        List<String> names = List.of(instance + "-billing", instance + "-Billing", instance + "-billing ",
+                "\uD83D\uDE00".repeat(255));
+        List<Node> nodes = new ArrayList<>();
+        for (String name : names) {
+            Node node = cluster.node(name, "node-" + nodes.size(), INTERVAL, LEASE);
+            node.election.start();
+            nodes.add(node);
+        }
+        // four instances, so four leaders: none of the names is taken for another
+        await().atMost(PATIENCE).until(() -> nodes.stream().allMatch(n -> n.election.isLeader()));
+        for (int i = 0; i < names.size(); i++) {
+            String owner = nodes.get(i).election.owner();
+            assertThat(row(names.get(i))).hasValueSatisfying(r -> assertThat(r[0]).isEqualTo(owner));
+        }
+    }
+
+    @Test
+    void severalNodesCreatingTheTableAtOnceAllSucceed() throws Exception {
+        String fresh = table + "_created";
+        int nodes = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(nodes);
+        try {
+            CyclicBarrier together = new CyclicBarrier(nodes);
+            List<Future<Void>> creations = new ArrayList<>();
+            for (int i = 0; i < nodes; i++) {
+                creations.add(pool.submit(() -> {
+                    together.await();
+                    Schema.create(database.dataSource, database.dialect, fresh);
+                    return null;
+                }));
+            }
+            for (Future<Void> creation : creations) {
+                creation.get(60, TimeUnit.SECONDS);
+            }
+            Schema.validate(database.dataSource, database.dialect, fresh);
+        } finally {
+            pool.shutdownNow();
+            database.dropTable(fresh);
+        }
+    }
+
+    @Test
+    void validateNamesTheTableAndWhatIsWrongWithIt() throws SQLException {
+        String missing = table + "_missing";
+        assertThatThrownBy(() -> Schema.validate(database.dataSource, database.dialect, missing))
+                .isInstanceOf(InvalidSchemaException.class)
+                .hasMessageContaining("table '" + missing + "'")
+                .hasMessageContaining("does not exist")
+                .hasMessageContaining(database.dialect.ddlResource());
+
+        String broken = table + "_broken";
+        try {
+            Schema.create(database.dataSource, database.dialect, broken);
+            Schema.validate(database.dataSource, database.dialect, broken);
+            database.execute("ALTER TABLE " + broken + " DROP COLUMN started_at");
+            database.execute("DROP SEQUENCE " + Dialect.sequenceOf(broken));
+            assertThatThrownBy(() -> Schema.validate(database.dataSource, database.dialect, broken))
+                    .isInstanceOf(InvalidSchemaException.class)
+                    .hasMessageContaining("table '" + broken + "'")
+                    .hasMessageContaining("column 'started_at' is missing")
+                    .hasMessageContaining("sequence '" + Dialect.sequenceOf(broken) + "' is missing");
+        } finally {
+            database.dropTable(broken);
+        }
     }
 }

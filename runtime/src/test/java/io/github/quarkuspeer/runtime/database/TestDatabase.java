@@ -3,13 +3,16 @@ package io.github.quarkuspeer.runtime.database;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ConnectionValidator;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ExceptionSorter;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.security.NamePrincipal;
+import io.agroal.api.exceptionsorter.MySQLExceptionSorter;
 import io.agroal.api.exceptionsorter.PostgreSQLExceptionSorter;
 import io.agroal.api.security.SimplePassword;
 
@@ -22,7 +25,9 @@ final class TestDatabase implements AutoCloseable {
 
     /**
      * A pool set up as Quarkus sets up a datasource of that kind: connections validated with
-     * {@code Connection.isValid}, and the database's exception sorter where Quarkus configures one.
+     * {@code Connection.isValid}, and the database's exception sorter where Quarkus configures one (its
+     * {@code AgroalConnectionConfigurer} of that kind: PostgreSQL's sorter for PostgreSQL, MySQL's for MariaDB, none
+     * for H2).
      */
     private TestDatabase(String name, Dialect dialect, String url, String user, String password,
             ExceptionSorter sorter) {
@@ -31,13 +36,18 @@ final class TestDatabase implements AutoCloseable {
         try {
             this.dataSource = AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
                     .metricsEnabled(true)
-                    .connectionPoolConfiguration(pool -> pool.maxSize(20)
-                            .acquisitionTimeout(Duration.ofSeconds(5))
-                            .connectionValidator(ConnectionValidator.defaultValidator())
-                            .exceptionSorter(sorter)
-                            .connectionFactoryConfiguration(factory -> factory.jdbcUrl(url)
-                                    .principal(new NamePrincipal(user))
-                                    .credential(new SimplePassword(password)))));
+                    .connectionPoolConfiguration(pool -> {
+                        pool.maxSize(20)
+                                .acquisitionTimeout(Duration.ofSeconds(5))
+                                .connectionValidator(ConnectionValidator.defaultValidator())
+                                .connectionFactoryConfiguration(factory -> factory.jdbcUrl(url)
+                                        .principal(new NamePrincipal(user))
+                                        .credential(new SimplePassword(password)));
+                        if (sorter != null) {
+                            pool.exceptionSorter(sorter);
+                        }
+                        return pool;
+                    }));
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot open a pool on " + url, e);
         }
@@ -51,6 +61,28 @@ final class TestDatabase implements AutoCloseable {
     static TestDatabase postgres(String url) {
         return new TestDatabase("postgresql", new PostgresDialect(), url,
                 System.getProperty("peer.test.pg.user", "postgres"), "", new PostgreSQLExceptionSorter());
+    }
+
+    /** The shared MariaDB server of this machine. */
+    static TestDatabase mariadb() {
+        return new TestDatabase("mariadb", new MariaDbDialect(),
+                System.getProperty("peer.test.mariadb.url", "jdbc:mariadb://127.0.0.1:3306/test"),
+                System.getProperty("peer.test.mariadb.user", "root"), "", new MySQLExceptionSorter());
+    }
+
+    /** An H2 database in this JVM's memory, private to the caller, kept until {@link #close()}. */
+    static TestDatabase h2() {
+        String name = "peers_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+        return new TestDatabase("h2", new H2Dialect(), "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "sa", "", null);
+    }
+
+    /**
+     * An H2 database in files under {@code directory}, in automatic mixed mode as the demo uses it, kept until
+     * {@link #close()}.
+     */
+    static TestDatabase h2Files(Path directory) {
+        return new TestDatabase("h2", new H2Dialect(),
+                "jdbc:h2:file:" + directory.resolve("peers") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0", "sa", "", null);
     }
 
     /** Runs a statement outside any election, for a test to change or inspect the table behind the peers' back. */
@@ -69,6 +101,10 @@ final class TestDatabase implements AutoCloseable {
 
     @Override
     public void close() {
+        if (dialect instanceof H2Dialect) {
+            // an in-memory database lives until it is shut down
+            execute("SHUTDOWN");
+        }
         dataSource.close();
     }
 }

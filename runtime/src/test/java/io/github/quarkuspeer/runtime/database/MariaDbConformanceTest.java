@@ -1,0 +1,10 @@
+package io.github.quarkuspeer.runtime.database;
+
+/** The conformance suite on the shared MariaDB server. */
+class MariaDbConformanceTest extends LeaseConformanceTest {
+
+    @Override
+    TestDatabase openDatabase() {
+        return TestDatabase.mariadb();
+    }
+}
