@@ -94,6 +94,8 @@ public final class Election implements Peer {
     private volatile String lastError;
 
     private final CompletableFuture<Void> firstRound = new CompletableFuture<>();
+    /** Whether a round ever sent a statement that could have written a lease. */
+    private volatile boolean wrote;
 
     public Election(String instance, String node, boolean candidate, Timing timing, LeaseStore store,
             Scheduling scheduling, Listener listener, LongSupplier clock) {
@@ -222,9 +224,12 @@ public final class Election implements Peer {
         boolean continueTerm = state.leadsAt(sent);
         Optional<Observation> seen;
         try {
-            seen = candidate
-                    ? store.acquireOrRenew(instance, node, owner, timing.lease(), continueTerm)
-                    : store.read(instance);
+            if (candidate) {
+                wrote = true;
+                seen = store.acquireOrRenew(instance, node, owner, timing.lease(), continueTerm);
+            } else {
+                seen = store.read(instance);
+            }
         } catch (Exception e) {
             failed(e);
             return;
@@ -393,7 +398,7 @@ public final class Election implements Peer {
                 }
             }
         }
-        if (candidate) {
+        if (wrote) {
             // Even a node that does not lead by its own deadline may still own the row: delete it all the same.
             try {
                 store.release(instance, owner);
