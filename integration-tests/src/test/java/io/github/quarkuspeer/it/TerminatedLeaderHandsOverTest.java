@@ -1,0 +1,60 @@
+package io.github.quarkuspeer.it;
+
+import static io.github.quarkuspeer.it.FaultTests.DEFAULT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.quarkuspeer.it.PeersView.InstanceView;
+import io.github.quarkuspeer.testing.PrivatePostgres;
+
+/**
+ * SIGTERM to the leader, twice: it shuts down gracefully, deletes its leases and wakes the other nodes (PostgreSQL
+ * {@code NOTIFY}), so another node leads long before the lease would have expired.
+ * <p>
+ * The interval and the lease are 10 s here (or the tests' lease, if longer), so that a handover that waited for
+ * the next poll or for the lease to expire could not pass for a graceful one.
+ */
+class TerminatedLeaderHandsOverTest {
+
+    private static final Duration LEASE = FaultTests.LEASE.compareTo(Duration.ofSeconds(10)) > 0 ? FaultTests.LEASE
+            : Duration.ofSeconds(10);
+
+    @Test
+    void anotherNodeLeadsBeforeTheLeaseWouldHaveExpired() {
+        try (PrivatePostgres pg = PrivatePostgres.start();
+                Cluster cluster = FaultTests.cluster(Database.postgres(pg), getClass()).interval(LEASE).lease(LEASE)
+                        .build()) {
+            cluster.start("n1");
+            cluster.startAll("n2", "n3");
+            Node leader = cluster.awaitLeader(DEFAULT, FaultTests.SETTLE_BOUND);
+
+            for (int round = 1; round <= 2; round++) {
+                Node stopped = leader;
+                List<String> led = stopped.peers().instances().stream().filter(InstanceView::leader)
+                        .map(InstanceView::instance).toList();
+                long stoppedAt = stopped.terminate();
+                leader = cluster.awaitLeader(DEFAULT, LEASE.dividedBy(2), node -> node != stopped);
+                assertThat(stopped.awaitExit(Duration.ofSeconds(30))).as("exit code after SIGTERM")
+                        .isIn(0, 143);
+                assertThat(stopped.log()).contains("no longer leads instance <default>").contains("RESIGNED");
+
+                History history = cluster.history();
+                for (String instance : led) {
+                    Claim taken = history.firstClaimFrom(instance, stoppedAt).orElseThrow();
+                    FaultTests.report(cluster, "SIGTERM to " + stopped + ": " + taken.node() + " leads " + instance
+                            + " after " + FaultTests.millis(taken.from() - stoppedAt) + " (lease " + LEASE.toMillis()
+                            + " ms)");
+                }
+            }
+            assertThat(cluster.running()).containsExactly(leader);
+
+            History history = cluster.history();
+            FaultTests.report(cluster, "history:\n" + history.summary());
+            history.assertSafe();
+        }
+    }
+}
