@@ -38,8 +38,9 @@ public final class Decisions {
      * passes before the lease can expire. The same token as before continues the term; another one starts a new
      * term. The next renewal comes half a renew period after {@code sent}, less up to 10% of jitter.</li>
      * <li>Another owner holds the lease: this node does not lead (it loses the lease at once if it did). It checks
-     * again at the interval, or around the moment that lease expires if that comes first: shortly before it, when
-     * there is time for the leader to have renewed, otherwise just after it.</li>
+     * again at the interval, or around the moment that lease expires if that comes first: a little before it, at a
+     * random point of a short window, when there is time for the leader to have renewed; otherwise just after
+     * it.</li>
      * <li>Nobody holds a lease that the statement could see: a candidate retries soon (a winner is about to
      * appear), an observer at the interval.</li>
      * </ol>
@@ -85,10 +86,12 @@ public final class Decisions {
             Observation lease = seen.get();
             long untilInterval = sent + timing.intervalNanos() - now;
             long lead = timing.followerLeadNanos();
-            long untilExpiry = lease.remainingNanos() > 2 * lead
-                    // look again shortly before it expires: a live leader has renewed by then, so the view of
-                    // who leads never lapses
-                    ? lease.remainingNanos() - lead
+            long spread = timing.followerSpreadNanos();
+            long untilExpiry = lease.remainingNanos() > 2 * lead + spread
+                    // look again a little before it expires, at a moment of this follower's own so that followers
+                    // do not all come at once: a live leader has renewed by then, so the view of who leads never
+                    // lapses
+                    ? lease.remainingNanos() - lead - (long) (spread * jitter)
                     // not renewed: come back just after it expires, ready to take over
                     : lease.remainingNanos() + (long) (timing.expiryJitterNanos() * jitter);
             return new Step(Leadership.following(lease.node(), sent + lease.remainingNanos()), transitions,

@@ -20,11 +20,12 @@ import io.github.quarkuspeer.runtime.election.Decisions.Transition;
  *
  * <h2>The loop</h2>
  * A round sends one statement that takes a free or expired lease, or renews this process's own, and reads back who
- * holds it ({@link LeaseStore#acquireOrRenew}); {@link Decisions#afterRound} turns the answer into the leadership
- * to publish and the delay before the next round. Rounds run one at a time on a worker thread; a timer wakes the
- * next one: the leader renews every half interval, a follower wakes at the interval or just after the leader's
- * lease expires, whichever comes first, and a failed round is retried after 1 s, 2 s, 4 s... A notification that
- * the lease was released wakes a round at once.
+ * holds it ({@link LeaseStore#acquireOrRenew}); a follower that knows of a live lease only reads it
+ * ({@link LeaseStore#read}), and tries to take it when the read finds it gone. {@link Decisions#afterRound} turns the
+ * answer into the leadership to publish and the delay before the next round. Rounds run one at a time on a worker
+ * thread; a timer wakes the next one: the leader renews every half interval, a follower looks at the interval or a
+ * little before the leader's lease expires, and again just after it if it was not renewed; a failed round is
+ * retried after 1 s, 2 s, 4 s... A notification that the lease was released wakes a round at once.
  *
  * <h2>What is guaranteed</h2>
  * <ul>
@@ -82,6 +83,7 @@ public final class Election implements Peer {
     // guarded by lock
     private boolean running;
     private boolean rerun;
+    private boolean notified;
     private boolean stopped;
     private long wakeTimer = NO_TIMER;
     private long deadlineTimer = NO_TIMER;
@@ -167,6 +169,7 @@ public final class Election implements Peer {
             if (stopped) {
                 return;
             }
+            notified |= notification;
             if (running) {
                 rerun |= notification;
                 return;
@@ -220,15 +223,24 @@ public final class Election implements Peer {
     }
 
     private void round() {
+        boolean released;
+        synchronized (lock) {
+            released = notified;
+            notified = false;
+        }
         long sent = clock.getAsLong();
-        boolean continueTerm = state.leadsAt(sent);
+        Leadership before = state;
+        boolean continueTerm = before.leadsAt(sent);
+        // A follower that believes another node's lease is live only looks: a plain read takes no lock and writes
+        // nothing, however many followers there are. It tries to take the lease when it may be free: no live lease
+        // known, the known one about to have expired, or a notification that it was released.
+        boolean look = !candidate || (!before.leading() && before.leaderAt(sent).isPresent() && !released);
         Optional<Observation> seen;
         try {
-            if (candidate) {
+            seen = look ? store.read(instance) : Optional.empty();
+            if (candidate && (!look || seen.isEmpty())) {
                 wrote = true;
                 seen = store.acquireOrRenew(instance, node, owner, timing.lease(), continueTerm);
-            } else {
-                seen = store.read(instance);
             }
         } catch (Exception e) {
             failed(e);

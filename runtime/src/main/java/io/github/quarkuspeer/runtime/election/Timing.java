@@ -61,6 +61,15 @@ public record Timing(long intervalNanos, long leaseNanos) {
     }
 
     /**
+     * The window over which followers spread the look they take before a lease expires: 10% of the lease, at most
+     * two seconds. Each follower picks its own moment in it, so that the followers of a large cluster do not all
+     * send their statement at the same instant.
+     */
+    public long followerSpreadNanos() {
+        return Math.min(leaseNanos / 10, 2 * SECOND);
+    }
+
+    /**
      * The largest delay a follower adds after the moment the leader's lease expires, to spread the followers that
      * all wake for it: 2% of the lease, at most 200 ms.
      */

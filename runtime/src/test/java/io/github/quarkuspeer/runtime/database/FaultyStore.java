@@ -21,12 +21,17 @@ final class FaultyStore implements LeaseStore {
     final AtomicInteger completedRounds = new AtomicInteger();
     /** Rounds whose statement the real store failed. */
     final AtomicInteger failedRounds = new AtomicInteger();
+    /** Calls of each kind: statements that may write a lease, and plain reads. */
+    final AtomicInteger acquireCalls = new AtomicInteger();
+    final AtomicInteger readCalls = new AtomicInteger();
     /** How many calls are waiting in {@link #block()}. */
     final AtomicInteger waiting = new AtomicInteger();
     /** Rounds begun, counted as they begin, faulty or not. */
     final AtomicInteger startedRounds = new AtomicInteger();
     /** The number (from 1, in {@link #startedRounds}) of the first round whose lease was the caller's, or 0. */
     volatile int firstWonRound;
+    /** Set when a look found no lease: the acquire that follows belongs to the same round. */
+    private final ThreadLocal<Boolean> lookFoundNothing = ThreadLocal.withInitial(() -> false);
 
     FaultyStore(LeaseStore store) {
         this.store = store;
@@ -66,7 +71,9 @@ final class FaultyStore implements LeaseStore {
     @Override
     public Optional<Observation> acquireOrRenew(String instance, String node, String owner, Duration lease,
             boolean continueTerm) throws Exception {
-        int round = startedRounds.incrementAndGet();
+        acquireCalls.incrementAndGet();
+        int round = lookFoundNothing.get() ? startedRounds.get() : startedRounds.incrementAndGet();
+        lookFoundNothing.set(false);
         fault();
         Optional<Observation> seen;
         try {
@@ -84,9 +91,17 @@ final class FaultyStore implements LeaseStore {
 
     @Override
     public Optional<Observation> read(String instance) throws Exception {
+        readCalls.incrementAndGet();
         startedRounds.incrementAndGet();
         fault();
-        Optional<Observation> seen = store.read(instance);
+        Optional<Observation> seen;
+        try {
+            seen = store.read(instance);
+        } catch (Exception e) {
+            failedRounds.incrementAndGet();
+            throw e;
+        }
+        lookFoundNothing.set(seen.isEmpty());
         completedRounds.incrementAndGet();
         return seen;
     }

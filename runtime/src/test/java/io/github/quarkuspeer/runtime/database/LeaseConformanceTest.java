@@ -148,6 +148,20 @@ abstract class LeaseConformanceTest {
     }
 
     @Test
+    void aFollowerThatKnowsOfALiveLeaseOnlyReadsIt() {
+        Node a = start("node-a");
+        await().atMost(PATIENCE).until(a.election::isLeader);
+        Node b = start("node-b");
+        await().atMost(PATIENCE).until(() -> b.election.getLeader().isPresent());
+        int acquires = b.store.acquireCalls.get();
+        await().atMost(PATIENCE).until(() -> b.store.readCalls.get() >= 3);
+        // the leader renews throughout, so the follower never needs to try: it takes no lock and writes nothing
+        assertThat(b.store.acquireCalls.get()).isEqualTo(acquires);
+        assertThat(b.election.getLeader()).contains("node-a");
+        assertThat(a.election.isLeader()).isTrue();
+    }
+
+    @Test
     void twoInstancesElectIndependently() {
         String other = instance + "-other";
         Node aFirst = start("node-a");

@@ -78,8 +78,8 @@ class DecisionsTest {
         long now = sent + 20 * MS;
         Step step = Decisions.afterRound(Leadership.NONE, held(OTHER, 3, 12 * S), ME, "me", true, sent, now, THIRTY,
                 0.5);
-        // 12 s left, less the lead of 5% of the lease, at most 1 s
-        assertThat(step.delayNanos()).isEqualTo(11 * S);
+        // 12 s left, less the lead (5% of the lease, at most 1 s) and half the spread (10%, at most 2 s)
+        assertThat(step.delayNanos()).isEqualTo(10 * S);
         assertThat(step.after().leaderAt(sent + 12 * S - MS)).contains("other");
         assertThat(step.after().leaderAt(sent + 12 * S)).isEmpty();
     }
