@@ -123,7 +123,9 @@ public final class Election implements Peer {
 
     @Override
     public boolean isLeader() {
-        return state.leadsAt(clock.getAsLong());
+        Leadership current = state;
+        // a follower answers from the snapshot alone; only a leader needs the clock, to honour its deadline
+        return current.leading() && current.leadsAt(clock.getAsLong());
     }
 
     @Override
@@ -133,7 +135,8 @@ public final class Election implements Peer {
 
     @Override
     public OptionalLong fencingToken() {
-        return state.tokenAt(clock.getAsLong());
+        Leadership current = state;
+        return current.leading() ? current.tokenAt(clock.getAsLong()) : OptionalLong.empty();
     }
 
     /** Reports every claim of leadership to {@code listener}; set it before {@link #start()}. */
