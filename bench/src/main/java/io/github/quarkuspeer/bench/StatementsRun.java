@@ -1,5 +1,6 @@
 package io.github.quarkuspeer.bench;
 
+import io.github.quarkuspeer.testing.CountingDataSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

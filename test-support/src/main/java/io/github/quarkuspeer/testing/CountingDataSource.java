@@ -1,4 +1,4 @@
-package io.github.quarkuspeer.bench;
+package io.github.quarkuspeer.testing;
 
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
@@ -16,11 +16,12 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * One node's view of the shared pool that counts every statement the node executes, whatever runs it: the lease
- * store, or anything else that might touch the database behind its back.
+ * A view of a real pool that counts every statement executed through it, whatever runs it: the lease store, or
+ * anything else that might touch the database behind its back. Tests use it to show that reading leadership sends no
+ * statement; benchmarks, to count a node's statements.
  * <p>
  * Counted at the JDBC call, so each count is one round trip to the server. Connection checks that the pool makes on
- * its own are not seen; the pool used here makes none in the background.
+ * its own are not seen.
  */
 public final class CountingDataSource implements DataSource {
 
