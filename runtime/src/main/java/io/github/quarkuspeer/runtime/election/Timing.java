@@ -52,21 +52,22 @@ public record Timing(long intervalNanos, long leaseNanos) {
     }
 
     /**
-     * How long before the leader's lease expires a follower looks again: 5% of the lease, at most one second. By
-     * then a live leader has long renewed (it renews at half the lease), so the follower sees the new lease; if it
-     * has not, the follower comes back just after the expiry.
+     * How long before the leader's lease expires a follower looks again: 1% of the lease, from 20 ms to 500 ms. By
+     * then a live leader has renewed (it renews at half the lease), so the follower sees the new lease and its view
+     * of who leads never lapses; if it has not, the follower comes back just after the expiry. Looking this late
+     * also makes a follower see the leader's second renewal as often as possible, so that it looks about once per
+     * lease, as a follower polling at the interval would.
      */
     public long followerLeadNanos() {
-        return Math.min(leaseNanos / 20, SECOND);
+        return Math.max(20 * MILLI, Math.min(leaseNanos / 100, 500 * MILLI));
     }
 
     /**
-     * The window over which followers spread the look they take before a lease expires: 10% of the lease, at most
-     * two seconds. Each follower picks its own moment in it, so that the followers of a large cluster do not all
-     * send their statement at the same instant.
+     * The window over which followers spread that look: 1% of the lease, at most 500 ms. Each follower picks its own
+     * moment in it, so that the followers of a large cluster do not all send their statement at the same instant.
      */
     public long followerSpreadNanos() {
-        return Math.min(leaseNanos / 10, 2 * SECOND);
+        return Math.min(leaseNanos / 100, 500 * MILLI);
     }
 
     /**

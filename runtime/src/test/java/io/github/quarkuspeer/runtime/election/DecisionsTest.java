@@ -78,8 +78,8 @@ class DecisionsTest {
         long now = sent + 20 * MS;
         Step step = Decisions.afterRound(Leadership.NONE, held(OTHER, 3, 12 * S), ME, "me", true, sent, now, THIRTY,
                 0.5);
-        // 12 s left, less the lead (5% of the lease, at most 1 s) and half the spread (10%, at most 2 s)
-        assertThat(step.delayNanos()).isEqualTo(10 * S);
+        // 12 s left, less the lead (1% of the lease) and half the spread (1% of the lease)
+        assertThat(step.delayNanos()).isEqualTo(12 * S - 300 * MS - 150 * MS);
         assertThat(step.after().leaderAt(sent + 12 * S - MS)).contains("other");
         assertThat(step.after().leaderAt(sent + 12 * S)).isEmpty();
     }
@@ -88,10 +88,11 @@ class DecisionsTest {
     void aFollowerWhoseLeaderHasNotRenewedWakesJustAfterTheLeaseExpires() {
         long sent = 100 * S;
         long now = sent + 20 * MS;
-        Step step = Decisions.afterRound(Leadership.NONE, held(OTHER, 3, 900 * MS), ME, "me", true, sent, now,
+        Step step = Decisions.afterRound(Leadership.NONE, held(OTHER, 3, 800 * MS), ME, "me", true, sent, now,
                 THIRTY, 0.5);
-        // 900 ms left, plus half of the 200 ms expiry jitter (2% of 30 s, capped at 200 ms)
-        assertThat(step.delayNanos()).isEqualTo(900 * MS + 100 * MS);
+        // 800 ms left, no time to look before it expires: just after it, plus half of the 200 ms expiry jitter
+        // (2% of 30 s, capped at 200 ms)
+        assertThat(step.delayNanos()).isEqualTo(800 * MS + 100 * MS);
     }
 
     @Test
