@@ -31,6 +31,7 @@ class NodesDieWithTheProcessThatStartedThemTest {
             Cluster cluster = Cluster.builder(Database.h2(dir)).directory(dir).build();
             Node node = cluster.start("orphan");
             System.out.println("node pid " + node.pid());
+            // not a wait for anything: this harness process must simply live until the test kills it with SIGKILL
             Thread.sleep(Long.MAX_VALUE);
         }
     }

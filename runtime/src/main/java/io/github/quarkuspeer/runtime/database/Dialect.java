@@ -54,15 +54,23 @@ public abstract class Dialect {
     public abstract Sql readLease(String table);
 
     /**
-     * Deletes the caller's lease and tells the other nodes. If {@link #releaseReturnsRows()}, it is a query that
-     * returns one row per deleted lease, otherwise an update whose count is the number of deleted leases.
+     * Deletes the caller's lease, and where the database can, tells the other nodes in the same statement. If
+     * {@link #releaseReturnsRows()}, it is a query that returns one row per deleted lease, otherwise an update whose
+     * count is the number of deleted leases (the count of a {@code DELETE} is the rows deleted, whatever a driver's
+     * found-rows setting). By default an owner-checked {@code DELETE}, for databases without notifications.
      */
-    public abstract Sql release(String table);
+    public Sql release(String table) {
+        return Sql.of("DELETE FROM %s WHERE name = ? AND owner = ?".formatted(table), Param.INSTANCE, Param.OWNER);
+    }
 
-    public abstract boolean releaseReturnsRows();
+    public boolean releaseReturnsRows() {
+        return false;
+    }
 
-    /** Whether other nodes hear of a release at once (otherwise they find out when the lease would have expired). */
-    public abstract boolean notifiesRelease();
+    /** Whether other nodes hear of a release at once (otherwise they find out when they next look). */
+    public boolean notifiesRelease() {
+        return false;
+    }
 
     /**
      * The SQLSTATE with which {@link #acquireOrRenew} fails when a concurrent round inserted the same lease first,

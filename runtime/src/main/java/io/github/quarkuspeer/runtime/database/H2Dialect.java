@@ -62,21 +62,6 @@ public final class H2Dialect extends Dialect {
     }
 
     @Override
-    public Sql release(String table) {
-        return Sql.of("DELETE FROM %s WHERE name = ? AND owner = ?".formatted(table), INSTANCE, OWNER);
-    }
-
-    @Override
-    public boolean releaseReturnsRows() {
-        return false;
-    }
-
-    @Override
-    public boolean notifiesRelease() {
-        return false;
-    }
-
-    @Override
     public String lostInsertRaceState() {
         return "23505";
     }

@@ -69,22 +69,6 @@ public final class MariaDbDialect extends Dialect {
     }
 
     @Override
-    public Sql release(String table) {
-        // The count of a DELETE is the number of rows deleted, whatever the driver's found-rows setting.
-        return Sql.of("DELETE FROM %s WHERE name = ? AND owner = ?".formatted(table), INSTANCE, OWNER);
-    }
-
-    @Override
-    public boolean releaseReturnsRows() {
-        return false;
-    }
-
-    @Override
-    public boolean notifiesRelease() {
-        return false;
-    }
-
-    @Override
     public Sql sequenceExists(String table) {
         // A MariaDB sequence is also a one-row table: reading it takes no value.
         return Sql.of("SELECT next_not_cached_value FROM " + sequenceOf(table));
