@@ -149,10 +149,6 @@ public final class Election implements Peer {
         return owner;
     }
 
-    public boolean candidate() {
-        return candidate;
-    }
-
     public Timing timing() {
         return timing;
     }
