@@ -11,4 +11,5 @@ CREATE TABLE IF NOT EXISTS quarkus_peers (
     started_at    TIMESTAMP(6) WITH TIME ZONE NOT NULL,
     expires_at    TIMESTAMP(6) WITH TIME ZONE NOT NULL
 );
-CREATE SEQUENCE IF NOT EXISTS quarkus_peers_seq;
+-- CACHE 1: the token of a term must be greater than every token handed out before it.
+CREATE SEQUENCE IF NOT EXISTS quarkus_peers_seq CACHE 1;

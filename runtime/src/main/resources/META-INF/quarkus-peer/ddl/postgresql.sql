@@ -10,4 +10,6 @@ CREATE TABLE IF NOT EXISTS quarkus_peers (
     started_at    TIMESTAMP(6) WITH TIME ZONE NOT NULL,
     expires_at    TIMESTAMP(6) WITH TIME ZONE NOT NULL
 );
-CREATE SEQUENCE IF NOT EXISTS quarkus_peers_seq;
+-- CACHE 1: each session caches the values it takes from a sequence, so with a larger cache a session could hand
+-- out a token smaller than one another session already handed out (after a release deleted the row).
+CREATE SEQUENCE IF NOT EXISTS quarkus_peers_seq CACHE 1;

@@ -58,12 +58,12 @@ public final class BenchStore implements LeaseStore {
 
     @Override
     public Optional<Observation> acquireOrRenew(String instance, String node, String owner, Duration lease,
-            boolean continueTerm) throws Exception {
+            boolean continueTerm, Gate gate) throws Exception {
         failIfCrashed();
         long sent = System.nanoTime();
-        Optional<Observation> seen = store.acquireOrRenew(instance, node, owner, lease, continueTerm);
+        Optional<Observation> seen = store.acquireOrRenew(instance, node, owner, lease, continueTerm, gate);
         record(sent);
-        if (armed && seen.isPresent() && seen.get().owner().equals(owner)) {
+        if (armed && seen.isPresent() && seen.get().owner().equals(owner) && seen.get().written()) {
             lastRenewalSentAt = sent;
             crashed = true;
         }
@@ -71,10 +71,10 @@ public final class BenchStore implements LeaseStore {
     }
 
     @Override
-    public Optional<Observation> read(String instance) throws Exception {
+    public Optional<Observation> read(String instance, Gate gate) throws Exception {
         failIfCrashed();
         long sent = System.nanoTime();
-        Optional<Observation> seen = store.read(instance);
+        Optional<Observation> seen = store.read(instance, gate);
         record(sent);
         return seen;
     }

@@ -2,6 +2,7 @@ package io.github.quarkuspeer.bench;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -15,8 +16,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import io.github.quarkuspeer.Peer;
+import io.github.quarkuspeer.runtime.ElectionPeer;
+import io.github.quarkuspeer.runtime.PeerKind;
+import io.github.quarkuspeer.runtime.SchemaManagement;
 import io.github.quarkuspeer.runtime.VertxScheduling;
-import io.github.quarkuspeer.runtime.database.JdbcLeaseStore;
+import io.github.quarkuspeer.runtime.database.DatabasePeers;
+import io.github.quarkuspeer.runtime.election.ClaimListener;
 import io.github.quarkuspeer.runtime.election.Election;
 import io.github.quarkuspeer.runtime.election.Timing;
 import io.vertx.core.Vertx;
@@ -43,34 +49,45 @@ public class IsLeaderBenchmark {
     private SharedDatabase database;
     private String table;
     private Vertx vertx;
-    private Election leader;
-    private Election follower;
+    private DatabasePeers leaderNode;
+    private DatabasePeers followerNode;
+    private Peer leader;
+    private Peer follower;
 
     @Setup
     public void elect() {
         database = new SharedDatabase(2);
         table = database.createTable("jmh");
         vertx = Vertx.vertx();
-        JdbcLeaseStore store = new JdbcLeaseStore(database.pool, database.dialect, table, Duration.ofSeconds(2));
-        leader = election("node-a", store);
-        follower = election("node-b", store);
+        leaderNode = node();
+        leader = peer(leaderNode, "node-a");
+        followerNode = node();
+        follower = peer(followerNode, "node-b");
         if (!leader.isLeader() || follower.isLeader()) {
             throw new IllegalStateException("expected node-a to lead and node-b to follow");
         }
     }
 
-    private Election election(String node, JdbcLeaseStore store) {
-        Election election = new Election("jmh", node, true, Timing.of(HOUR, HOUR), store,
-                new VertxScheduling(vertx, vertx.getOrCreateContext()), event -> {
-                }, System::nanoTime);
-        election.start().join();
-        return election;
+    /** A node as the runtime builds one; the benchmark needs no notifications. */
+    private DatabasePeers node() {
+        return new DatabasePeers(new DatabasePeers.Options(() -> new VertxScheduling(vertx, vertx.getOrCreateContext()),
+                Runnable::run, false, ClaimListener.NONE, UnaryOperator.identity(),
+                java.util.Optional.empty()));
+    }
+
+    /** The peer an application injects: the runtime's adapter around the election. */
+    private Peer peer(DatabasePeers node, String name) {
+        Election election = node.add(new DatabasePeers.Spec("jmh", name, true, Timing.of(HOUR, HOUR), "bench",
+                database.pool, database.dialect, table, SchemaManagement.NONE), event -> {
+                });
+        node.start().join();
+        return new ElectionPeer(election, PeerKind.DATABASE);
     }
 
     @TearDown
     public void release() {
-        leader.release(Duration.ofSeconds(5).toNanos());
-        follower.release(Duration.ofSeconds(5).toNanos());
+        leaderNode.stop();
+        followerNode.stop();
         vertx.close().toCompletionStage().toCompletableFuture().join();
         database.dropTable(table);
         database.close();

@@ -67,11 +67,10 @@ public final class LocalCluster implements AutoCloseable {
     /** Adds a node's peer of an instance, not started. */
     public Node add(String instance, String nodeName, Duration interval) {
         CountingDataSource connections = new CountingDataSource(database.pool);
-        // the statement timeout the runtime gives a table: half the lease, within 1 to 10 seconds
-        long timeoutMillis = Math.max(1_000, Math.min(10_000, interval.toMillis() / 2));
-        BenchStore store = new BenchStore(new JdbcLeaseStore(connections, database.dialect, table,
-                Duration.ofMillis(timeoutMillis)), roundNanos);
-        Node node = new Node(schedule.peer(instance, nodeName, interval, store, scheduling()), store, connections);
+        BenchStore[] store = new BenchStore[1];
+        BenchPeer peer = schedule.peer(instance, nodeName, interval, new Schedule.Wiring(connections,
+                database.dialect, table, scheduling(), inner -> store[0] = new BenchStore(inner, roundNanos)));
+        Node node = new Node(peer, store[0], connections);
         nodes.add(node);
         return node;
     }
@@ -106,7 +105,8 @@ public final class LocalCluster implements AutoCloseable {
     /** Starts listening for released leases, which wakes the other nodes of the released instance. */
     public void listen() {
         listening = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-listener-" + table));
-        listener = new PostgresListener(database.pool, Dialect.channelOf(table), instance -> nodes.stream()
+        listener = new PostgresListener(database.pool, Dialect.channelOf(table), Duration.ofSeconds(30),
+                Duration.ofSeconds(5), instance -> nodes.stream()
                 .filter(n -> n.peer().instance().equals(instance)).forEach(n -> n.peer().released()),
                 () -> nodes.forEach(n -> n.peer().released()));
         listener.start(listening);

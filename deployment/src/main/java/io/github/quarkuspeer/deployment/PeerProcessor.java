@@ -22,6 +22,7 @@ import io.github.quarkuspeer.LeaderOnly;
 import io.github.quarkuspeer.Peer;
 import io.github.quarkuspeer.runtime.ConfigKeys;
 import io.github.quarkuspeer.runtime.InstanceSettings;
+import io.github.quarkuspeer.runtime.IsolatedEngine;
 import io.github.quarkuspeer.runtime.PeerBuildTimeConfig;
 import io.github.quarkuspeer.runtime.PeerBuildTimeConfig.InstanceBuildTimeConfig;
 import io.github.quarkuspeer.runtime.PeerInstance;
@@ -29,6 +30,7 @@ import io.github.quarkuspeer.runtime.PeerKind;
 import io.github.quarkuspeer.runtime.PeerManager;
 import io.github.quarkuspeer.runtime.PeerRecorder;
 import io.github.quarkuspeer.runtime.PeerSetup;
+import io.github.quarkuspeer.runtime.database.DatabaseEngine;
 import io.github.quarkuspeer.runtime.database.Dialect;
 import io.github.quarkuspeer.runtime.database.PeerLease;
 import io.github.quarkuspeer.runtime.database.Schema;
@@ -247,8 +249,12 @@ class PeerProcessor {
     @BuildStep
     void beans(PeerInstancesBuildItem instances, BuildProducer<AdditionalBeanBuildItem> beans) {
         beans.produce(AdditionalBeanBuildItem.builder()
-                .addBeanClasses(PeerManager.class, LeaderOnlyInterceptor.class, LeaderOnly.class, PeerInstance.class)
+                .addBeanClasses(PeerManager.class, LeaderOnlyInterceptor.class, LeaderOnly.class, PeerInstance.class,
+                        IsolatedEngine.class)
                 .setUnremovable().build());
+        if (!instances.ofKind(PeerKind.DATABASE).isEmpty()) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(DatabaseEngine.class));
+        }
         if (instances.hasDefault()) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(LeaderOnly.Skip.class));
         }

@@ -1,29 +1,26 @@
 package io.github.quarkuspeer.runtime;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-
-import io.github.quarkuspeer.Peer;
 
 /**
  * The {@code isolated} kind: a fixed answer, which holds from start to stop. A leading isolated peer has the
  * fencing token 1, since its leadership never changes hands.
  */
-final class IsolatedPeer implements Peer {
+final class IsolatedPeer implements ManagedPeer {
 
     static final long TOKEN = 1;
 
-    private final String instance;
-    private final String node;
+    private final InstanceSettings settings;
     private final boolean leader;
     private final Optional<String> self;
     private volatile boolean running;
 
-    IsolatedPeer(String instance, String node, boolean leader) {
-        this.instance = instance;
-        this.node = node;
-        this.leader = leader;
-        this.self = Optional.of(node);
+    IsolatedPeer(InstanceSettings settings) {
+        this.settings = settings;
+        this.leader = settings.isolatedLeader();
+        this.self = Optional.of(settings.node());
     }
 
     /** Starts answering; returns whether this peer now leads. */
@@ -41,12 +38,12 @@ final class IsolatedPeer implements Peer {
 
     @Override
     public String instance() {
-        return instance;
+        return settings.instance();
     }
 
     @Override
     public String node() {
-        return node;
+        return settings.node();
     }
 
     @Override
@@ -62,5 +59,12 @@ final class IsolatedPeer implements Peer {
     @Override
     public OptionalLong fencingToken() {
         return isLeader() ? OptionalLong.of(TOKEN) : OptionalLong.empty();
+    }
+
+    @Override
+    public PeerStatus status() {
+        boolean leads = isLeader();
+        return new PeerStatus(instance(), PeerKind.ISOLATED, node(), leads, getLeader(), fencingToken(),
+                Optional.empty(), settings.lease(), Duration.ZERO, Optional.empty());
     }
 }

@@ -1,13 +1,11 @@
 package io.github.quarkuspeer.runtime;
 
-import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
@@ -26,18 +24,10 @@ import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
-import io.agroal.api.AgroalDataSource;
 import io.github.quarkuspeer.LeadershipChanged;
 import io.github.quarkuspeer.Peer;
 import io.github.quarkuspeer.Peers;
-import io.github.quarkuspeer.runtime.database.Dialect;
-import io.github.quarkuspeer.runtime.database.JdbcLeaseStore;
-import io.github.quarkuspeer.runtime.database.PostgresListener;
-import io.github.quarkuspeer.runtime.database.Schema;
-import io.github.quarkuspeer.runtime.election.ClaimListener;
 import io.github.quarkuspeer.runtime.election.Election;
-import io.github.quarkuspeer.runtime.election.Timing;
-import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -45,106 +35,55 @@ import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.quarkus.scheduler.Scheduler;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 
 /**
- * Owns every peer of the application: builds them from the configuration, starts them when the application has
- * started, and releases them when it stops.
+ * Owns every peer of the application: builds each instance with the {@link PeerEngine} of its kind, starts the
+ * engines when the application has started, and stops them when it stops. It knows nothing of how a kind elects.
  * <p>
- * The release runs on {@link ShutdownEvent}, ahead of the application's own observers: it is the last moment at
- * which the datasources and every bean are certainly alive (ArC destroys application-scoped beans, datasources
- * included, before singletons). {@link PreDestroy} only repeats it, for a container torn down without that event.
+ * The stop runs on {@link ShutdownEvent}, ahead of the application's own observers: it is the last moment at which
+ * the datasources and every bean are certainly alive (ArC destroys application-scoped beans, datasources included,
+ * before singletons). {@link PreDestroy} only repeats it, for a container torn down without that event.
  */
 @Singleton
 public class PeerManager implements Peers {
 
     private static final Logger LOG = Logger.getLogger(PeerManager.class);
     private static final long FIRST_ROUND_WAIT_MILLIS = 5_000;
-    private static final long RELEASE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long DELIVERY_WAIT_MILLIS = 5_000;
 
-    /** The state of one instance on this node. */
-    public record Managed(InstanceSettings settings, Peer peer, Election election, IsolatedPeer isolated,
-            Delivery delivery) {
-
-        public PeerKind kind() {
-            return settings.kind();
-        }
-    }
-
-    /** The lease table of one datasource, shared by the instances that use it. */
-    private record TableStore(String datasource, AgroalDataSource dataSource, JdbcLeaseStore store,
-            SchemaManagement schemaManagement, List<Election> elections) {
-    }
-
-    private final Map<String, Managed> peers = new LinkedHashMap<>();
-    private final Map<String, TableStore> stores = new LinkedHashMap<>();
-    private final List<PostgresListener> listeners = new ArrayList<>();
+    private final Map<String, ManagedPeer> peers = new LinkedHashMap<>();
+    private final Map<String, InstanceSettings> settings = new LinkedHashMap<>();
+    private final Map<String, Delivery> deliveries = new LinkedHashMap<>();
+    private final Map<PeerKind, PeerEngine> engines = new EnumMap<>(PeerKind.class);
     private final List<String> jobs = new ArrayList<>();
-    private final Vertx vertx;
     private final Scheduler scheduler;
-    private WorkerExecutor listenerExecutor;
     private boolean started;
     private boolean stopped;
 
     PeerManager(PeerSetup setup, PeerBuildTimeConfig buildConfig, PeerRuntimeConfig runtimeConfig, Vertx vertx,
-            Scheduler scheduler, @Any Event<LeadershipChanged> events, Instance<ClaimListener> claimListeners) {
-        ClaimListener claims = claimListeners.isResolvable() ? claimListeners.get() : ClaimListener.NONE;
-        this.vertx = vertx;
+            Scheduler scheduler, @Any Event<LeadershipChanged> events, @Any Instance<PeerEngine> available) {
         this.scheduler = scheduler;
+        Map<PeerKind, PeerEngine> byKind = new EnumMap<>(PeerKind.class);
+        for (PeerEngine engine : available) {
+            byKind.put(engine.kind(), engine);
+        }
         for (String name : setup.instances()) {
-            InstanceSettings settings = InstanceSettings.resolve(name, setup.datasources().get(name),
+            InstanceSettings instance = InstanceSettings.resolve(name, setup.datasources().get(name),
                     buildConfig.instances().get(name), runtimeConfig.instances().get(name),
                     runtimeConfig.instances().get(Peer.DEFAULT_INSTANCE));
-            Delivery delivery = new Delivery(vertx.getOrCreateContext(), events, name);
-            peers.put(name, switch (settings.kind()) {
-                case ISOLATED -> isolated(settings, delivery);
-                case DATABASE -> database(settings, setup, delivery, claims);
-                case GLOBAL -> throw new ConfigurationException(ConfigKeys.key(name, "kind")
-                        + "=global needs the quarkus-peer-global extension on the classpath");
-            });
-        }
-    }
-
-    private static Managed isolated(InstanceSettings settings, Delivery delivery) {
-        IsolatedPeer peer = new IsolatedPeer(settings.instance(), settings.node(), settings.isolatedLeader());
-        return new Managed(settings, peer, null, peer, delivery);
-    }
-
-    private Managed database(InstanceSettings settings, PeerSetup setup, Delivery delivery, ClaimListener claims) {
-        TableStore table = stores.computeIfAbsent(settings.datasource(), name -> openStore(settings, setup));
-        Context context = vertx.getOrCreateContext();
-        Election election = new Election(settings.instance(), settings.node(), settings.candidate(),
-                Timing.of(settings.interval(), settings.lease()), table.store(),
-                new VertxScheduling(vertx, context), delivery, System::nanoTime);
-        election.claimListener(claims);
-        table.elections().add(election);
-        return new Managed(settings, election, election, null, delivery);
-    }
-
-    private TableStore openStore(InstanceSettings settings, PeerSetup setup) {
-        String name = settings.datasource();
-        AgroalDataSource dataSource;
-        try {
-            dataSource = AgroalDataSourceUtil.dataSourceIfActive(name).orElseThrow(
-                    () -> new ConfigurationException(ConfigKeys.key(settings.instance(), "datasource") + "=" + name
-                            + " is invalid: that datasource is not active"));
-        } catch (RuntimeException e) {
-            if (e instanceof ConfigurationException) {
-                throw e;
+            PeerEngine engine = byKind.get(instance.kind());
+            if (engine == null) {
+                throw new ConfigurationException(ConfigKeys.key(name, "kind") + "="
+                        + instance.kind().name().toLowerCase(java.util.Locale.ROOT)
+                        + " is not available in this application"
+                        + (instance.kind() == PeerKind.GLOBAL ? ": it needs the quarkus-peer-global extension" : ""));
             }
-            throw new ConfigurationException(ConfigKeys.key(settings.instance(), "datasource") + "=" + name
-                    + " is invalid: " + e.getMessage(), e);
+            engines.put(instance.kind(), engine);
+            Delivery delivery = new Delivery(vertx.getOrCreateContext(), events, name);
+            settings.put(name, instance);
+            deliveries.put(name, delivery);
+            peers.put(name, engine.add(instance, delivery));
         }
-        Dialect dialect = Dialect.forDbKind(setup.dbKinds().get(name));
-        // A round must fail rather than hang, well inside the shortest lease on this table.
-        Duration timeout = clamp(settings.lease().dividedBy(2), Duration.ofSeconds(1), Duration.ofSeconds(10));
-        JdbcLeaseStore store = new JdbcLeaseStore(dataSource, dialect, settings.table(), timeout);
-        return new TableStore(name, dataSource, store, settings.schemaManagement(), new ArrayList<>());
-    }
-
-    private static Duration clamp(Duration value, Duration min, Duration max) {
-        return value.compareTo(min) < 0 ? min : value.compareTo(max) > 0 ? max : value;
     }
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER) StartupEvent event) {
@@ -160,33 +99,17 @@ public class PeerManager implements Peers {
         stop();
     }
 
-    /** Prepares the tables, starts listening, runs every instance's first round and schedules the periodic ones. */
+    /** Starts every engine, schedules the periodic checks, and waits a little for the first rounds. */
     synchronized void start() {
         if (started) {
             return;
         }
         started = true;
-        boolean reachable = true;
-        for (TableStore table : stores.values()) {
-            reachable &= prepare(table);
-            if (table.store().dialect().notifiesRelease()) {
-                listen(table);
-            }
-        }
         List<CompletableFuture<Void>> firstRounds = new ArrayList<>();
-        for (Managed managed : peers.values()) {
-            if (managed.isolated() != null) {
-                if (managed.isolated().start()) {
-                    announce(managed, true, LeadershipChanged.Reason.ELECTED);
-                }
-            } else {
-                firstRounds.add(managed.election().start());
-                schedulePeriodicCheck(managed);
-            }
+        for (PeerEngine engine : engines.values()) {
+            firstRounds.add(engine.start());
         }
-        if (!reachable) {
-            return; // no use waiting for rounds that cannot succeed yet
-        }
+        peers.forEach(this::schedulePeriodicCheck);
         try {
             // so that a node that can lead does so by the time the application is up
             CompletableFuture.allOf(firstRounds.toArray(CompletableFuture[]::new))
@@ -198,76 +121,24 @@ public class PeerManager implements Peers {
         }
     }
 
-    /**
-     * Creates or validates the table. A table that is missing or wrong under {@code validate} fails the start; a
-     * database that cannot be reached does not: the step runs again before the first round that reaches it.
-     *
-     * @return whether the database could be reached
-     */
-    private boolean prepare(TableStore table) {
-        JdbcLeaseStore store = table.store();
-        JdbcLeaseStore.SchemaWork work = switch (table.schemaManagement()) {
-            case CREATE -> () -> Schema.create(table.dataSource(), store.dialect(), store.table());
-            case VALIDATE -> () -> Schema.validate(table.dataSource(), store.dialect(), store.table());
-            case NONE -> () -> {
-            };
-        };
-        try {
-            work.run();
-            return true;
-        } catch (SQLException e) {
-            LOG.warnf("Quarkus Peer: could not %s table %s on datasource %s at start (%s); elections will retry",
-                    table.schemaManagement().name().toLowerCase(Locale.ROOT), store.table(), table.datasource(),
-                    e.getMessage());
-            store.beforeFirstStatement(work);
-            return false;
-        }
-    }
-
-    private void listen(TableStore table) {
-        if (listenerExecutor == null) {
-            listenerExecutor = vertx.createSharedWorkerExecutor("quarkus-peer-listener", stores.size(),
-                    Long.MAX_VALUE / 2, TimeUnit.NANOSECONDS);
-        }
-        PostgresListener listener = new PostgresListener(table.dataSource(),
-                Dialect.channelOf(table.store().table()),
-                instance -> {
-                    Managed managed = peers.get(instance);
-                    if (managed != null && managed.election() != null
-                            && table.elections().contains(managed.election())) {
-                        managed.election().wake(true);
-                    }
-                },
-                () -> table.elections().forEach(e -> e.wake(true)));
-        WorkerExecutor executor = listenerExecutor;
-        listener.start(task -> executor.executeBlocking(() -> {
-            task.run();
-            return null;
-        }, false));
-        listeners.add(listener);
-    }
-
-    private void schedulePeriodicCheck(Managed managed) {
-        Election election = managed.election();
-        String identity = "quarkus-peer:" + managed.settings().instance();
-        long every = Math.max(1, managed.settings().interval().toSeconds());
-        long slack = Math.max(TimeUnit.SECONDS.toNanos(1), election.timing().renewPeriodNanos());
+    private void schedulePeriodicCheck(String instance, ManagedPeer peer) {
+        String identity = "quarkus-peer:" + instance;
+        long every = Math.max(1, settings.get(instance).interval().toSeconds());
         try {
             scheduler.newJob(identity)
                     .setInterval(every + "s")
                     .setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> election.wakeIfOverdue(slack))
+                    .setTask(execution -> peer.tick())
                     .schedule();
             jobs.add(identity);
         } catch (RuntimeException e) {
-            // quarkus.scheduler.enabled=false: the election's own timers carry on alone.
-            LOG.debugf("Quarkus Peer: no periodic check for instance %s (%s)", managed.settings().instance(),
-                    e.getMessage());
+            // quarkus.scheduler.enabled=false: the elections' own timers carry on alone.
+            LOG.debugf("Quarkus Peer: no periodic check for instance %s (%s)", instance, e.getMessage());
         }
     }
 
     /**
-     * Releases every instance this node leads, so that another node takes over at once, and stops all elections.
+     * Stops every engine: each releases the instances this node leads, so that another node takes over at once.
      */
     synchronized void stop() {
         if (stopped) {
@@ -281,46 +152,33 @@ public class PeerManager implements Peers {
                 LOG.debugf("Quarkus Peer: could not unschedule %s (%s)", job, e.getMessage());
             }
         }
-        for (Managed managed : peers.values()) {
-            if (managed.election() != null) {
-                managed.election().release(RELEASE_WAIT_NANOS);
-            } else if (managed.isolated().stop()) {
-                announce(managed, false, LeadershipChanged.Reason.RESIGNED);
+        if (started) {
+            for (PeerEngine engine : engines.values()) {
+                engine.stop();
             }
         }
-        listeners.forEach(PostgresListener::close);
-        for (Managed managed : peers.values()) {
-            managed.delivery().awaitDelivered(DELIVERY_WAIT_MILLIS);
+        for (Delivery delivery : deliveries.values()) {
+            delivery.awaitDelivered(DELIVERY_WAIT_MILLIS);
         }
-        if (listenerExecutor != null) {
-            listenerExecutor.close();
-        }
-    }
-
-    private static void announce(Managed managed, boolean leader, LeadershipChanged.Reason reason) {
-        InstanceSettings s = managed.settings();
-        LOG.infof("Quarkus Peer: node %s %s instance %s (fencing token %d, %s)", s.node(),
-                leader ? "leads" : "no longer leads", s.instance(), IsolatedPeer.TOKEN, reason);
-        managed.delivery().changed(new LeadershipChanged(s.instance(), s.node(), leader, IsolatedPeer.TOKEN, reason));
     }
 
     @Override
     public Peer get(String instance) {
-        Managed managed = peers.get(instance);
-        if (managed == null) {
+        ManagedPeer peer = peers.get(instance);
+        if (peer == null) {
             throw new NoSuchElementException("No Quarkus Peer instance named '" + instance + "'; configured: "
                     + peers.keySet());
         }
-        return managed.peer();
+        return peer;
     }
 
     @Override
     public Collection<Peer> all() {
-        return peers.values().stream().map(Managed::peer).toList();
+        return List.copyOf(peers.values());
     }
 
-    /** Every instance with its settings and state, for health checks and diagnostics. */
-    public Map<String, Managed> managed() {
+    /** Every instance as its engine runs it, for the adapters (health checks, metrics, Dev UI). */
+    public Map<String, ManagedPeer> managed() {
         return Collections.unmodifiableMap(peers);
     }
 

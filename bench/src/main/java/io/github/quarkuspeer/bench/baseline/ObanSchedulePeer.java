@@ -140,7 +140,8 @@ public final class ObanSchedulePeer implements BenchPeer {
     private void round() {
         boolean won;
         try {
-            Optional<Observation> seen = store.acquireOrRenew(instance, node, owner, interval, leader);
+            Optional<Observation> seen = store.acquireOrRenew(instance, node, owner, interval, leader,
+                    LeaseStore.Gate.OPEN);
             won = seen.isPresent() && seen.get().owner().equals(owner);
         } catch (Exception e) {
             won = false;

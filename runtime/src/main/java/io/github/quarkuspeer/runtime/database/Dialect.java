@@ -10,7 +10,15 @@ import io.quarkus.datasource.common.runtime.DatabaseKind;
  * <p>
  * Each statement names its bind parameters with {@link Param}, in order, so that every value reaches the database
  * as a parameter. Result columns are read by label: {@code node}, {@code owner}, {@code fencing_token} and
- * {@code remaining_micros} (how long the lease has left by the database clock).
+ * {@code remaining_micros} (how long the lease has left by the database clock), and where
+ * {@link #acquireReportsWritten()}, {@code written}. A statement may be several separated by {@code ;}, sent
+ * together; the last result set is the answer.
+ * <p>
+ * The acquire statement follows three rules (SPEC 5.4, 5.5): it takes a row only if it is the caller's or expired
+ * by the database clock; an owner's write keeps the later of the row's expiry and the new one, so that a statement
+ * that began earlier but committed later never pulls the lease back; and the server bounds it with a timeout below
+ * the client's ({@link Param#SERVER_TIMEOUT_MILLIS_TEXT}, {@link Param#SERVER_TIMEOUT_SECONDS}), so that a statement
+ * the client gave up on does not commit long afterwards.
  */
 public abstract class Dialect {
 
@@ -27,7 +35,11 @@ public abstract class Dialect {
         /** whether a live lease of the same owner keeps its fencing token */
         CONTINUE_TERM,
         /** the notification channel */
-        CHANNEL
+        CHANNEL,
+        /** the server-side bound of the statement, in milliseconds, as text (for PostgreSQL's {@code set_config}) */
+        SERVER_TIMEOUT_MILLIS_TEXT,
+        /** the server-side bound of the statement, in seconds with a fraction (for MariaDB's {@code SET STATEMENT}) */
+        SERVER_TIMEOUT_SECONDS
     }
 
     /** A statement and its parameters. */
@@ -49,6 +61,15 @@ public abstract class Dialect {
 
     /** Whether {@link #acquireOrRenew} returns the lease as it stands after the statement. */
     public abstract boolean acquireReturnsLease();
+
+    /**
+     * Whether {@link #acquireOrRenew} answers with a {@code written} column that says whether the lease it returns
+     * was written by the statement itself. Otherwise the answer is the row as it stands after the statement, in which
+     * a row of the caller's is always one the statement wrote, since it always takes or renews the caller's row.
+     */
+    public boolean acquireReportsWritten() {
+        return false;
+    }
 
     /** The live lease of an instance, if any. */
     public abstract Sql readLease(String table);
@@ -101,6 +122,15 @@ public abstract class Dialect {
 
     /** A query that succeeds if the token sequence exists, without changing it. */
     public abstract Sql sequenceExists(String table);
+
+    /**
+     * A query of the token sequence's cache size (one row, one column), or {@code null} where the database hands out
+     * a sequence's values in order to every session whatever its cache. Where each session caches values of its
+     * own, a cache above 1 lets a session hand out a token smaller than one already handed out by another.
+     */
+    public Sql sequenceCache(String table) {
+        return null;
+    }
 
     /** The database kinds that have a dialect, as Quarkus names them in {@code quarkus.datasource.db-kind}. */
     public static final List<String> SUPPORTED = List.of("postgresql", "mariadb", "h2");

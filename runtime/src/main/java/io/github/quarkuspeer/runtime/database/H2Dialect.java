@@ -16,7 +16,12 @@ import static io.github.quarkuspeer.runtime.database.Dialect.Param.OWNER;
  * {@code DATEDIFF} reads the local fields of a timestamp, not the instant.
  * <p>
  * Two rounds that both find no row both insert, and the later one fails on the primary key (SQLSTATE 23505): it lost
- * the race, and the store reads who won. Fencing tokens come from the sequence {@code <table>_seq}.
+ * the race, and the store reads who won. Fencing tokens come from the sequence {@code <table>_seq}, made with
+ * {@code CACHE 1}.
+ * <p>
+ * No server-side timeout is set: H2's client never gives up on a statement (it ignores the JDBC network timeout, in
+ * process and over TCP alike), so no statement can commit after its client stopped waiting; a lock wait ends at H2's
+ * own lock timeout.
  */
 public final class H2Dialect extends Dialect {
 
@@ -43,7 +48,9 @@ public final class H2Dialect extends Dialect {
                   started_at = CASE WHEN %4$s THEN p.started_at ELSE %3$s END,
                   node = v.node,
                   owner = v.owner,
-                  expires_at = DATEADD(MICROSECOND, v.lease_micros, %3$s)
+                  expires_at = CASE WHEN p.owner = v.owner
+                                    THEN GREATEST(p.expires_at, DATEADD(MICROSECOND, v.lease_micros, %3$s))
+                                    ELSE DATEADD(MICROSECOND, v.lease_micros, %3$s) END
                 WHEN NOT MATCHED THEN INSERT (name, node, owner, fencing_token, started_at, expires_at)
                   VALUES (v.name, v.node, v.owner, NEXT VALUE FOR %2$s, %3$s, DATEADD(MICROSECOND, v.lease_micros, %3$s))
                 """.formatted(table, sequenceOf(table), NOW, SAME_TERM),
@@ -64,6 +71,12 @@ public final class H2Dialect extends Dialect {
     @Override
     public String lostInsertRaceState() {
         return "23505";
+    }
+
+    @Override
+    public Sql sequenceCache(String table) {
+        return Sql.of("SELECT CACHE FROM INFORMATION_SCHEMA.SEQUENCES WHERE SEQUENCE_SCHEMA = CURRENT_SCHEMA "
+                + "AND SEQUENCE_NAME = '" + sequenceOf(table).toUpperCase(java.util.Locale.ROOT) + "'");
     }
 
     @Override

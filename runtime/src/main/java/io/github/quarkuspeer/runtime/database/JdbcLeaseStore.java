@@ -27,7 +27,11 @@ import io.github.quarkuspeer.runtime.election.Observation;
  * which drivers report differently (MariaDB's counts found rows unless told otherwise).
  * <p>
  * Every statement gets a network timeout, so that a database that stops answering fails a round instead of
- * hanging it; the connection's own timeout is restored before it goes back to the pool.
+ * hanging it; the connection's own timeout is restored before it goes back to the pool. The acquire statement also
+ * carries a server-side timeout of three quarters of it ({@link #serverTimeoutOf}), so that the server cancels a
+ * statement before its client gives up: a statement abandoned by its client cannot commit long afterwards.
+ * <p>
+ * Nothing is sent unless the caller's {@link LeaseStore.Gate gate} is open once the connection is in hand.
  */
 public final class JdbcLeaseStore implements LeaseStore {
 
@@ -39,6 +43,7 @@ public final class JdbcLeaseStore implements LeaseStore {
     private final Dialect dialect;
     private final String table;
     private final int networkTimeoutMillis;
+    private final Duration serverTimeout;
     private final Sql acquire;
     private final Sql read;
     private final Sql release;
@@ -47,16 +52,31 @@ public final class JdbcLeaseStore implements LeaseStore {
      * @param dataSource where the table lives
      * @param dialect the SQL of that database
      * @param table the validated table name
-     * @param statementTimeout how long one statement may take before the round fails
+     * @param statementTimeout how long the client waits for one statement before the round fails
      */
     public JdbcLeaseStore(DataSource dataSource, Dialect dialect, String table, Duration statementTimeout) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.table = table;
         this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, statementTimeout.toMillis()));
+        this.serverTimeout = serverTimeoutOf(Duration.ofMillis(networkTimeoutMillis));
         this.acquire = dialect.acquireOrRenew(table);
         this.read = dialect.readLease(table);
         this.release = dialect.release(table);
+    }
+
+    /**
+     * The server-side bound of a statement whose client waits {@code clientTimeout}: three quarters of it, so that
+     * the server has cancelled the statement, and the cancellation has had time to reach the client, before the
+     * client gives up.
+     */
+    public static Duration serverTimeoutOf(Duration clientTimeout) {
+        return clientTimeout.multipliedBy(3).dividedBy(4);
+    }
+
+    /** How long the client waits for one statement. */
+    public Duration clientTimeout() {
+        return Duration.ofMillis(networkTimeoutMillis);
     }
 
     /** Work on the schema that must succeed before the store's first statement. */
@@ -97,37 +117,44 @@ public final class JdbcLeaseStore implements LeaseStore {
 
     @Override
     public Optional<Observation> acquireOrRenew(String instance, String node, String owner, Duration lease,
-            boolean continueTerm) throws SQLException {
+            boolean continueTerm, Gate gate) throws SQLException, Refused {
         try {
-            return acquireOrRenew(new Values(instance, node, owner, lease.toNanos() / 1_000, continueTerm));
+            return acquireOrRenew(new Values(instance, node, owner, lease.toNanos() / 1_000, continueTerm), gate);
         } catch (SQLException e) {
             dropBrokenConnections(e);
             throw e;
         }
     }
 
-    private Optional<Observation> acquireOrRenew(Values values) throws SQLException {
+    private Optional<Observation> acquireOrRenew(Values values, Gate gate) throws SQLException, Refused {
         runPendingSchemaWork();
         try (Session session = open()) {
             Connection connection = session.connection;
+            pass(gate);
             if (dialect.acquireReturnsLease()) {
-                return query(connection, acquire, values);
+                Optional<Observation> held = query(connection, acquire, values, dialect.acquireReportsWritten());
+                // a row returned as it stands after the statement is the caller's only if the statement wrote it
+                return dialect.acquireReportsWritten() ? held : held.map(lease -> ownedBy(lease, values.owner));
             }
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
+                boolean lostRace = false;
                 try (PreparedStatement statement = prepare(connection, acquire, values)) {
                     statement.executeUpdate();
                 } catch (SQLException e) {
                     if (!lostInsertRace(e)) {
                         throw e;
                     }
-                    // Another round inserted the lease first: a normal outcome. Start afresh to see who won.
+                    // Another round inserted the lease first: a normal outcome. Start afresh to see who won. The
+                    // winner may be an earlier statement of this very owner whose answer was lost: this one wrote
+                    // nothing, so what it reads back is not a win.
                     connection.rollback();
+                    lostRace = true;
                 }
-                Optional<Observation> held = query(connection, read, values);
+                Optional<Observation> held = query(connection, read, values, false);
                 connection.commit();
-                return held;
+                return lostRace ? held : held.map(lease -> ownedBy(lease, values.owner));
             } catch (SQLException e) {
                 rollbackQuietly(connection, e);
                 throw e;
@@ -137,16 +164,35 @@ public final class JdbcLeaseStore implements LeaseStore {
         }
     }
 
+    /** Refuses the statement unless the gate is open. */
+    private static void pass(Gate gate) throws Refused {
+        if (!gate.open()) {
+            throw new Refused();
+        }
+    }
+
+    /**
+     * A lease as it stands after the caller's own acquire statement (returned by it, or read back in its
+     * transaction): a row of the caller's is one that statement wrote, since it always takes or renews the caller's
+     * row.
+     */
+    private static Observation ownedBy(Observation lease, String owner) {
+        return lease.owner().equals(owner)
+                ? new Observation(lease.node(), lease.owner(), lease.fencingToken(), lease.remainingNanos(), true)
+                : lease;
+    }
+
     private boolean lostInsertRace(SQLException e) {
         String state = dialect.lostInsertRaceState();
         return state != null && state.equals(e.getSQLState());
     }
 
     @Override
-    public Optional<Observation> read(String instance) throws SQLException {
+    public Optional<Observation> read(String instance, Gate gate) throws SQLException, Refused {
         runPendingSchemaWork();
         try (Session session = open()) {
-            return query(session.connection, read, new Values(instance, null, null, 0, false));
+            pass(gate);
+            return query(session.connection, read, new Values(instance, null, null, 0, false), false);
         } catch (SQLException e) {
             dropBrokenConnections(e);
             throw e;
@@ -232,19 +278,41 @@ public final class JdbcLeaseStore implements LeaseStore {
         }
     }
 
-    private Optional<Observation> query(Connection connection, Sql sql, Values values) throws SQLException {
-        try (PreparedStatement statement = prepare(connection, sql, values);
-                ResultSet rows = statement.executeQuery()) {
-            if (!rows.next()) {
-                return Optional.empty();
+    /**
+     * Runs a statement, which may be several sent together, and reads the lease from its last result set.
+     *
+     * @param reportsWritten whether the answer has a {@code written} column; otherwise the lease counts as not
+     *        written by the statement
+     */
+    private Optional<Observation> query(Connection connection, Sql sql, Values values, boolean reportsWritten)
+            throws SQLException {
+        try (PreparedStatement statement = prepare(connection, sql, values)) {
+            boolean isRows = statement.execute();
+            Optional<Observation> answer = Optional.empty();
+            while (true) {
+                if (isRows) {
+                    try (ResultSet rows = statement.getResultSet()) {
+                        answer = lease(rows, reportsWritten);
+                    }
+                } else if (statement.getUpdateCount() == -1) {
+                    return answer;
+                }
+                isRows = statement.getMoreResults();
             }
-            long remainingMicros = rows.getLong("remaining_micros");
-            if (remainingMicros <= 0) {
-                return Optional.empty();
-            }
-            return Optional.of(new Observation(rows.getString("node"), rows.getString("owner"),
-                    rows.getLong("fencing_token"), TimeUnit.MICROSECONDS.toNanos(remainingMicros)));
         }
+    }
+
+    private static Optional<Observation> lease(ResultSet rows, boolean reportsWritten) throws SQLException {
+        if (rows.getMetaData().getColumnCount() < 4 || !rows.next()) {
+            return Optional.empty();
+        }
+        long remainingMicros = rows.getLong("remaining_micros");
+        if (remainingMicros <= 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new Observation(rows.getString("node"), rows.getString("owner"),
+                rows.getLong("fencing_token"), TimeUnit.MICROSECONDS.toNanos(remainingMicros),
+                reportsWritten && rows.getBoolean("written")));
     }
 
     private PreparedStatement prepare(Connection connection, Sql sql, Values values) throws SQLException {
@@ -259,6 +327,10 @@ public final class JdbcLeaseStore implements LeaseStore {
                     case LEASE_MICROS -> statement.setLong(index, values.leaseMicros);
                     case CONTINUE_TERM -> statement.setBoolean(index, values.continueTerm);
                     case CHANNEL -> statement.setString(index, Dialect.channelOf(table));
+                    case SERVER_TIMEOUT_MILLIS_TEXT -> statement.setString(index,
+                            Long.toString(Math.max(1, serverTimeout.toMillis())));
+                    case SERVER_TIMEOUT_SECONDS -> statement.setBigDecimal(index,
+                            java.math.BigDecimal.valueOf(Math.max(1, serverTimeout.toMillis()), 3));
                 }
                 index++;
             }

@@ -5,6 +5,7 @@ import static io.github.quarkuspeer.runtime.database.Dialect.Param.INSTANCE;
 import static io.github.quarkuspeer.runtime.database.Dialect.Param.LEASE_MICROS;
 import static io.github.quarkuspeer.runtime.database.Dialect.Param.NODE;
 import static io.github.quarkuspeer.runtime.database.Dialect.Param.OWNER;
+import static io.github.quarkuspeer.runtime.database.Dialect.Param.SERVER_TIMEOUT_SECONDS;
 
 /**
  * MariaDB 10.5 or later: {@code INSERT ... ON DUPLICATE KEY UPDATE ... RETURNING} takes or renews the lease and
@@ -17,8 +18,12 @@ import static io.github.quarkuspeer.runtime.database.Dialect.Param.OWNER;
  * MariaDB evaluates the assignments of {@code ON DUPLICATE KEY UPDATE} from left to right, each seeing the columns
  * already assigned. So the token and the start of the term are decided first, from the row as it was; then the node
  * and the owner change only if the caller may take the lease; the expiry comes last and moves only if the owner is
- * now the caller, which after the owner's assignment holds exactly when the caller took or renewed it. A live lease
- * of another owner is left as it was and returned as it is.
+ * now the caller, which after the owner's assignment holds exactly when the caller took or renewed it, and never
+ * earlier than it was (a renewal that began earlier but committed later does not pull the lease back). A live lease of
+ * another owner is left as it was and returned as it is.
+ * <p>
+ * {@code SET STATEMENT max_statement_time = ? FOR} makes the server abort the statement, lock waits included, before
+ * the client gives up on it.
  * <p>
  * Fencing tokens come from the sequence {@code <table>_seq}, which the server hands out in order whatever its cache,
  * so a token stays greater than any before it even after the row was deleted by a release.
@@ -40,6 +45,7 @@ public final class MariaDbDialect extends Dialect {
     @Override
     public Sql acquireOrRenew(String table) {
         return Sql.of("""
+                SET STATEMENT max_statement_time = ? FOR
                 INSERT INTO %1$s (name, node, owner, fencing_token, started_at, expires_at)
                 VALUES (?, ?, ?, NEXTVAL(%2$s), %3$s, %3$s + INTERVAL ? MICROSECOND)
                 ON DUPLICATE KEY UPDATE
@@ -51,10 +57,10 @@ public final class MariaDbDialect extends Dialect {
                                     ELSE started_at END,
                   node = IF(%5$s, VALUES(node), node),
                   owner = IF(%5$s, VALUES(owner), owner),
-                  expires_at = IF(owner = VALUES(owner), VALUES(expires_at), expires_at)
+                  expires_at = IF(owner = VALUES(owner), GREATEST(expires_at, VALUES(expires_at)), expires_at)
                 RETURNING node, owner, fencing_token, %6$s AS remaining_micros
                 """.formatted(table, sequenceOf(table), NOW, SAME_TERM, MAY_TAKE, REMAINING),
-                INSTANCE, NODE, OWNER, LEASE_MICROS, CONTINUE_TERM, CONTINUE_TERM);
+                SERVER_TIMEOUT_SECONDS, INSTANCE, NODE, OWNER, LEASE_MICROS, CONTINUE_TERM, CONTINUE_TERM);
     }
 
     @Override

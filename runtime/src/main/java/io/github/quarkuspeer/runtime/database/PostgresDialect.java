@@ -6,6 +6,7 @@ import static io.github.quarkuspeer.runtime.database.Dialect.Param.INSTANCE;
 import static io.github.quarkuspeer.runtime.database.Dialect.Param.LEASE_MICROS;
 import static io.github.quarkuspeer.runtime.database.Dialect.Param.NODE;
 import static io.github.quarkuspeer.runtime.database.Dialect.Param.OWNER;
+import static io.github.quarkuspeer.runtime.database.Dialect.Param.SERVER_TIMEOUT_MILLIS_TEXT;
 
 /**
  * PostgreSQL: {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE} takes or renews the lease and returns it; a
@@ -14,6 +15,12 @@ import static io.github.quarkuspeer.runtime.database.Dialect.Param.OWNER;
  * <p>
  * {@code now()} is the start of the transaction; every statement here is its own transaction, begun after the
  * caller took its local time, so a lease never ends earlier by the database clock than the caller believes.
+ * <p>
+ * The acquire statement is preceded, in the same transaction and the same round trip, by {@code set_config} of
+ * {@code statement_timeout} and {@code lock_timeout} for that transaction only: the server cancels the statement
+ * before the client gives up on it. It answers with a {@code written} column: a statement that did not write, because
+ * another node committed first, falls back to a {@code SELECT} that reads the statement's snapshot, taken before
+ * that commit, which may still show the caller's old row. Such an answer must never count as a win.
  */
 public final class PostgresDialect extends Dialect {
 
@@ -30,6 +37,7 @@ public final class PostgresDialect extends Dialect {
         // whose token is greater than the sequence's last value and than the row's previous token.
         String sameTerm = "p.owner = EXCLUDED.owner AND p.expires_at > now() AND ?";
         return Sql.of("""
+                SELECT set_config('statement_timeout', ?, true), set_config('lock_timeout', ?, true);
                 WITH won AS (
                   INSERT INTO %1$s AS p (name, node, owner, fencing_token, started_at, expires_at)
                   VALUES (?, ?, ?, nextval('%2$s'), now(), now() + ? * INTERVAL '1 microsecond')
@@ -39,20 +47,27 @@ public final class PostgresDialect extends Dialect {
                     started_at = CASE WHEN %4$s THEN p.started_at ELSE EXCLUDED.started_at END,
                     node = EXCLUDED.node,
                     owner = EXCLUDED.owner,
-                    expires_at = EXCLUDED.expires_at
+                    expires_at = CASE WHEN p.owner = EXCLUDED.owner THEN GREATEST(p.expires_at, EXCLUDED.expires_at)
+                                      ELSE EXCLUDED.expires_at END
                   WHERE p.owner = EXCLUDED.owner OR p.expires_at <= now()
                   RETURNING node, owner, fencing_token, expires_at
                 )
-                SELECT node, owner, fencing_token, %5$s AS remaining_micros FROM won
+                SELECT node, owner, fencing_token, %5$s AS remaining_micros, TRUE AS written FROM won
                 UNION ALL
-                SELECT node, owner, fencing_token, %5$s AS remaining_micros FROM %1$s
+                SELECT node, owner, fencing_token, %5$s AS remaining_micros, FALSE AS written FROM %1$s
                  WHERE name = ? AND expires_at > now() AND NOT EXISTS (SELECT 1 FROM won)
                 """.formatted(table, sequenceOf(table), sameTerm, sameTerm, REMAINING),
-                INSTANCE, NODE, OWNER, LEASE_MICROS, CONTINUE_TERM, CONTINUE_TERM, INSTANCE);
+                SERVER_TIMEOUT_MILLIS_TEXT, SERVER_TIMEOUT_MILLIS_TEXT, INSTANCE, NODE, OWNER, LEASE_MICROS,
+                CONTINUE_TERM, CONTINUE_TERM, INSTANCE);
     }
 
     @Override
     public boolean acquireReturnsLease() {
+        return true;
+    }
+
+    @Override
+    public boolean acquireReportsWritten() {
         return true;
     }
 
@@ -78,6 +93,12 @@ public final class PostgresDialect extends Dialect {
     @Override
     public boolean notifiesRelease() {
         return true;
+    }
+
+    @Override
+    public Sql sequenceCache(String table) {
+        // to_regclass resolves the name as the statements do: unquoted, through the search path
+        return Sql.of("SELECT seqcache FROM pg_sequence WHERE seqrelid = to_regclass('" + sequenceOf(table) + "')");
     }
 
     @Override

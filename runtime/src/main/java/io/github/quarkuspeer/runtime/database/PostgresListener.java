@@ -1,8 +1,12 @@
 package io.github.quarkuspeer.runtime.database;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -18,28 +22,55 @@ import org.postgresql.PGNotification;
  * Listens on a table's channel for released leases ({@code LISTEN}), on one connection per node and table, and
  * hands each released instance name to the elections.
  * <p>
- * The loop runs on an executor of its own because it blocks for as long as the application lives. When the
- * connection breaks it reconnects with backoff, then calls {@code onReconnect} so that the elections check at once
- * for releases they may have missed.
+ * A listening connection can die without a sound: a NAT or load balancer drops an idle connection, a virtual IP
+ * moves, a pooler in transaction mode runs {@code LISTEN} on a server connection that is not this one. So the loop
+ * probes the whole path at a regular interval: it sends {@code NOTIFY} on a channel of its own through the pool, as a
+ * releasing node would, and expects to hear it on the listening connection. A probe that goes unheard within its
+ * timeout, like any failure, closes the connection and opens another, with backoff; the first time notifications are
+ * found not to arrive it says so once in the log, and again once they work. After every reconnection it calls
+ * {@code onReconnect} so that the elections check at once for releases they may have missed.
+ * <p>
+ * Every statement on the listening connection has a network timeout; before the connection goes back to the pool it
+ * is given {@code UNLISTEN *}, or aborted if that fails, so that no other user of the pool inherits the
+ * registration. The loop runs on an executor of its own because it blocks for as long as the application lives.
  */
 public final class PostgresListener implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PostgresListener.class);
     private static final int POLL_MILLIS = 250;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
+    private static final Executor DIRECT = Runnable::run;
 
     private final DataSource dataSource;
     private final String channel;
+    private final String probeChannel;
+    private final Duration probeEvery;
+    private final Duration timeout;
     private final Consumer<String> onRelease;
     private final Runnable onReconnect;
     private final Object sleep = new Object();
     private volatile boolean closed;
     private volatile boolean listening;
+    private volatile long probesHeard;
+    private boolean warned;
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    public PostgresListener(DataSource dataSource, String channel, Consumer<String> onRelease, Runnable onReconnect) {
+    /**
+     * @param dataSource the pool that lends the listening connection and sends the probes
+     * @param channel the table's channel, on which releases are notified
+     * @param probeEvery how often to probe the listening connection
+     * @param timeout how long a probe, a connection or a statement on the listening connection may take
+     * @param onRelease receives the name of each released instance
+     * @param onReconnect runs after a new listening connection replaced a broken one
+     */
+    public PostgresListener(DataSource dataSource, String channel, Duration probeEvery, Duration timeout,
+            Consumer<String> onRelease, Runnable onReconnect) {
         this.dataSource = dataSource;
         this.channel = channel;
+        // a channel of this listener's own: its probes wake no other node
+        this.probeChannel = (channel + "_" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
+        this.probeEvery = probeEvery;
+        this.timeout = timeout;
         this.onRelease = onRelease;
         this.onReconnect = onReconnect;
     }
@@ -60,44 +91,142 @@ public final class PostgresListener implements AutoCloseable {
         return listening;
     }
 
+    /** How many probes were heard back so far: proof that notifications arrive. */
+    public long probesHeard() {
+        return probesHeard;
+    }
+
     private void loop() {
         long backoff = 1_000;
         boolean reconnecting = false;
         while (!closed) {
-            try (Connection connection = dataSource.getConnection()) {
+            Connection connection = null;
+            int previousTimeout = 0;
+            try {
+                connection = dataSource.getConnection();
+                previousTimeout = connection.getNetworkTimeout();
+                connection.setNetworkTimeout(DIRECT, timeoutMillis());
                 connection.setAutoCommit(true);
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN " + channel);
+                    statement.execute("LISTEN " + probeChannel);
                 }
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 listening = true;
-                backoff = 1_000;
                 if (reconnecting) {
                     LOG.debugf("Quarkus Peer: listening on channel %s again", channel);
                     onReconnect.run();
                     reconnecting = false;
                 }
-                while (!closed) {
-                    PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
-                    if (notifications != null) {
-                        for (PGNotification notification : notifications) {
-                            onRelease.accept(notification.getParameter());
-                        }
-                    }
-                }
+                listen(pg);
             } catch (SQLException | RuntimeException e) {
                 listening = false;
                 if (closed) {
                     break;
                 }
-                LOG.debugf("Quarkus Peer: listening on channel %s failed (%s); retrying in %d ms", channel,
-                        e.getMessage(), backoff);
+                if (e instanceof Unheard) {
+                    if (!warned) {
+                        warned = true;
+                        LOG.warnf("Quarkus Peer: notifications on channel %s are not arriving (%s); reconnecting. "
+                                + "Until they do, a released lease is found at the followers' next check instead "
+                                + "of at once", channel, e.getMessage());
+                    }
+                } else {
+                    LOG.debugf("Quarkus Peer: listening on channel %s failed (%s); retrying in %d ms", channel,
+                            e.getMessage(), backoff);
+                }
                 reconnecting = true;
+            } finally {
+                giveBack(connection, previousTimeout);
+            }
+            if (!closed && reconnecting) {
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+            } else {
+                backoff = 1_000;
             }
         }
         listening = false;
+    }
+
+    /** Hears notifications until closed, probing the path at every {@link #probeEvery}. */
+    private void listen(PGConnection pg) throws SQLException {
+        long probeSentAt = 0;
+        boolean awaitingProbe = false;
+        long nextProbe = System.nanoTime();
+        while (!closed) {
+            long now = System.nanoTime();
+            if (!awaitingProbe && now - nextProbe >= 0) {
+                probe();
+                probeSentAt = now;
+                awaitingProbe = true;
+            }
+            if (awaitingProbe && now - probeSentAt > timeout.toNanos()) {
+                throw new Unheard("a probe sent " + timeout.toMillis() + " ms ago was not heard");
+            }
+            PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
+            if (notifications == null) {
+                continue;
+            }
+            for (PGNotification notification : notifications) {
+                if (probeChannel.equals(notification.getName())) {
+                    if (awaitingProbe) {
+                        awaitingProbe = false;
+                        nextProbe = System.nanoTime() + probeEvery.toNanos();
+                        probesHeard++;
+                        if (warned) {
+                            warned = false;
+                            LOG.infof("Quarkus Peer: notifications on channel %s arrive again", channel);
+                        }
+                    }
+                } else {
+                    onRelease.accept(notification.getParameter());
+                }
+            }
+        }
+    }
+
+    /** Sends a probe through the pool, as a releasing node sends its notification. */
+    private void probe() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            int previous = connection.getNetworkTimeout();
+            connection.setNetworkTimeout(DIRECT, timeoutMillis());
+            try (PreparedStatement statement = connection.prepareStatement("SELECT pg_notify(?, '')")) {
+                statement.setString(1, probeChannel);
+                statement.execute();
+            } finally {
+                connection.setNetworkTimeout(DIRECT, previous);
+            }
+        }
+    }
+
+    /** Unregisters the connection before the pool lends it to anyone else; a connection that cannot is aborted. */
+    private void giveBack(Connection connection, int previousTimeout) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("UNLISTEN *");
+            }
+            connection.setNetworkTimeout(DIRECT, previousTimeout);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.abort(DIRECT);
+            } catch (SQLException | RuntimeException ignored) {
+                // a pool refuses to abort a connection it lent, but marks it to be destroyed on return
+            }
+        } finally {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // already broken: the pool discards it
+            }
+        }
+    }
+
+    private int timeoutMillis() {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
     }
 
     private void pause(long millis) {
@@ -114,8 +243,8 @@ public final class PostgresListener implements AutoCloseable {
     }
 
     /**
-     * Stops the loop and waits (within one poll) until it has given its connection back, so that the pool never
-     * closes a connection under it.
+     * Stops the loop and waits, at most one poll plus one statement timeout, until it has given its connection
+     * back, so that the pool never closes a connection under it.
      */
     @Override
     public void close() {
@@ -124,9 +253,16 @@ public final class PostgresListener implements AutoCloseable {
             sleep.notifyAll();
         }
         try {
-            finished.await(4 * POLL_MILLIS, TimeUnit.MILLISECONDS);
+            finished.await(2L * POLL_MILLIS + 2 * timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Notifications do not arrive on the listening connection. */
+    private static final class Unheard extends SQLException {
+        Unheard(String message) {
+            super(message);
         }
     }
 }

@@ -78,8 +78,9 @@ public final class Schema {
     /**
      * Creates the table and the sequence if they do not exist. Several nodes may do so at once, and a database may
      * then fail one node's {@code CREATE ... IF NOT EXISTS} because another's created the same object meanwhile
-     * (PostgreSQL does). So every statement runs even after one failed, and the schema counts as created if it then
-     * validates: a statement fails that way only once the other node's has committed.
+     * (PostgreSQL does). So every statement runs even after one failed. The schema counts as created only if it
+     * then validates, so that an existing table or sequence that the peer cannot use (a token sequence with a cache,
+     * say) fails the start as under {@code validate}.
      */
     public static void create(DataSource dataSource, Dialect dialect, String table) throws SQLException {
         SQLException failed = null;
@@ -96,13 +97,14 @@ public final class Schema {
                 }
             }
         }
-        if (failed != null) {
-            try {
-                validate(dataSource, dialect, table);
-            } catch (InvalidSchemaException | SQLException invalid) {
-                failed.addSuppressed(invalid);
-                throw failed;
+        try {
+            validate(dataSource, dialect, table);
+        } catch (InvalidSchemaException | SQLException invalid) {
+            if (failed == null) {
+                throw invalid;
             }
+            failed.addSuppressed(invalid);
+            throw failed;
         }
     }
 
@@ -159,6 +161,18 @@ public final class Schema {
                 // exists
             } catch (SQLException e) {
                 wrong.add("its sequence '" + Dialect.sequenceOf(table) + "' is missing (" + e.getMessage() + ")");
+            }
+            Dialect.Sql cacheQuery = dialect.sequenceCache(table);
+            if (cacheQuery != null) {
+                try (PreparedStatement probe = connection.prepareStatement(cacheQuery.text());
+                        ResultSet cache = probe.executeQuery()) {
+                    if (cache.next() && cache.getLong(1) != 1) {
+                        wrong.add("its sequence '" + Dialect.sequenceOf(table) + "' has CACHE " + cache.getLong(1)
+                                + ", and it needs CACHE 1 (ALTER SEQUENCE " + Dialect.sequenceOf(table)
+                                + " CACHE 1): with a larger cache a session can hand out a fencing token smaller than "
+                                + "one already handed out");
+                    }
+                }
             }
             if (!wrong.isEmpty()) {
                 throw new InvalidSchemaException("Quarkus Peer: " + where + " is not a valid lease table: "

@@ -5,13 +5,15 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
 import io.github.quarkuspeer.LeadershipChanged;
-import io.github.quarkuspeer.LeadershipChanged.Reason;
 import io.github.quarkuspeer.Peer;
+import io.github.quarkuspeer.runtime.election.Decisions.Outcome;
 import io.github.quarkuspeer.runtime.election.Decisions.Step;
 import io.github.quarkuspeer.runtime.election.Decisions.Transition;
 
@@ -21,23 +23,28 @@ import io.github.quarkuspeer.runtime.election.Decisions.Transition;
  * <h2>The loop</h2>
  * A round sends one statement that takes a free or expired lease, or renews this process's own, and reads back who
  * holds it ({@link LeaseStore#acquireOrRenew}); a follower that knows of a live lease only reads it
- * ({@link LeaseStore#read}), and tries to take it when the read finds it gone. {@link Decisions#afterRound} turns the
- * answer into the leadership to publish and the delay before the next round. Rounds run one at a time on a worker
- * thread; a timer wakes the next one: the leader renews every half interval, a follower looks at the interval or a
- * little before the leader's lease expires, and again just after it if it was not renewed; a failed round is
- * retried after 1 s, 2 s, 4 s... A notification that the lease was released wakes a round at once.
+ * ({@link LeaseStore#read}), and tries to take it when the read finds it gone, or finds it its own (a write whose
+ * answer was lost). {@link Decisions#afterRound} turns the answer into the leadership to publish and the delay before
+ * the next round. Rounds run one at a time on a worker thread; a timer wakes the next one: the leader renews every
+ * half interval, a follower looks at the interval or a little before the leader's lease expires, and again just
+ * after it if it was not renewed; a failed round is retried after 1 s, 2 s, 4 s... A notification that the lease
+ * was released wakes a round at once.
  *
  * <h2>What is guaranteed</h2>
  * <ul>
- * <li>{@link #isLeader()} is true only before the local deadline of a won lease, taken from the monotonic clock
- * before the statement was sent, less a safety margin ({@link Timing#safetyMarginNanos()}). Every other node takes
- * a lease over only once the database clock says it expired, which is after that deadline. So two nodes never
- * both answer true, even when this node is paused or cut off and its loop never runs again.</li>
+ * <li>{@link #isLeader()} is true only before the local deadline of a lease that a statement of this process
+ * wrote: {@code t_sent + min(lease, time left as answered) - margin}, where {@code t_sent} is read from the
+ * monotonic clock before the statement was sent and the margin is {@link Timing#safetyMarginNanos()}. Every other
+ * node takes a lease over only once the database clock says it expired, which is after that deadline, whether the
+ * answer was fresh, from an old snapshot or late. A plain read of this process's own lease never extends it. So two
+ * nodes never both answer true, even when this node is paused or cut off and its loop never runs again.</li>
  * <li>Identity is per process ({@link #owner()}): two processes with the same node name never both lead.</li>
- * <li>Every term carries a fencing token greater than that of any term before it.</li>
+ * <li>Every term carries a fencing token greater than that of any term before it; a term that ended (announced
+ * {@code LOST}) is never resumed with the same token.</li>
  * <li>Losing leadership is always announced: by the round that finds another owner, or by a timer at the deadline
  * if no round comes in time.</li>
- * <li>Once {@link #release} has begun, no round publishes anything or runs again.</li>
+ * <li>Once {@link #release} has begun, no statement is sent and nothing is published; the lease is deleted once
+ * the statement in flight, if any, has ended, so that nothing can win the lease back on the way out.</li>
  * </ul>
  * What is not guaranteed: that a leader's work stops at its deadline. Work that outlives it must carry the fencing
  * token to the resource it changes.
@@ -54,13 +61,25 @@ public final class Election implements Peer {
 
         void cancelTimer(long handle);
 
-        /** Runs {@code task} on a worker thread, never on an event loop. */
+        /**
+         * Runs {@code task} on a worker thread, never on an event loop.
+         *
+         * @throws RuntimeException if the work cannot be accepted (the election retries later)
+         */
         void runBlocking(Runnable task);
     }
 
     /** Receives the changes of this node's leadership; must return at once (deliver elsewhere). */
     public interface Listener {
         void changed(LeadershipChanged event);
+    }
+
+    /** An answer that arrived after the deadline it could have given: the round failed. */
+    static final class LateAnswer extends Exception {
+        LateAnswer(long tookNanos) {
+            super("the answer arrived after the deadline it could give (the round took "
+                    + TimeUnit.NANOSECONDS.toMillis(tookNanos) + " ms)", null, false, false);
+        }
     }
 
     private static final long NO_TIMER = -1;
@@ -74,8 +93,9 @@ public final class Election implements Peer {
     private final Scheduling scheduling;
     private final Listener listener;
     private final LongSupplier clock;
+    private final LeaseStore.Gate gate = this::openGate;
     private volatile ClaimListener claims = ClaimListener.NONE;
-    private long claimStart;
+    private volatile DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
     private volatile Leadership state = Leadership.NONE;
 
@@ -84,20 +104,30 @@ public final class Election implements Peer {
     private boolean running;
     private boolean rerun;
     private boolean notified;
-    private boolean stopped;
+    private volatile boolean stopped;
+    private boolean inStatement;
+    private boolean releaseFinishing;
+    private CompletableFuture<LeadershipChanged> released;
+    private Transition resignation;
     private long wakeTimer = NO_TIMER;
     private long deadlineTimer = NO_TIMER;
     private long nextRoundAt;
     private long wakeGeneration;
+    private long claimStart;
+    private long highestToken;
 
     // written by rounds only (one at a time), read by health checks
     private volatile int failures;
     private volatile long failingSince;
     private volatile String lastError;
+    private volatile Outcome lastOutcome;
 
     private final CompletableFuture<Void> firstRound = new CompletableFuture<>();
-    /** Whether a round ever sent a statement that could have written a lease. */
-    private volatile boolean wrote;
+    /**
+     * Whether this process may own a lease row: it sent a statement that could have written one, and no later round
+     * showed the lease held by another or by nobody. Only then does a release send a {@code DELETE}.
+     */
+    private volatile boolean mayOwn;
 
     public Election(String instance, String node, boolean candidate, Timing timing, LeaseStore store,
             Scheduling scheduling, Listener listener, LongSupplier clock) {
@@ -144,6 +174,11 @@ public final class Election implements Peer {
         this.claims = listener;
     }
 
+    /** The source of the jitter of the election's schedule, numbers in [0, 1); set it before {@link #start()}. */
+    public void random(DoubleSupplier random) {
+        this.random = random;
+    }
+
     /** This process's identity for the instance, written into the lease it holds. */
     public String owner() {
         return owner;
@@ -151,6 +186,10 @@ public final class Election implements Peer {
 
     public Timing timing() {
         return timing;
+    }
+
+    public boolean candidate() {
+        return candidate;
     }
 
     /** Starts the first round; the returned future completes when it has ended, won or not. */
@@ -178,7 +217,19 @@ public final class Election implements Peer {
             wakeTimer = NO_TIMER;
             wakeGeneration++;
         }
-        scheduling.runBlocking(this::runRounds);
+        try {
+            scheduling.runBlocking(this::runRounds);
+        } catch (RuntimeException e) {
+            // The worker pool refused the round (saturated, or shutting down): the election must not stop for good.
+            LOG.debugf("Quarkus Peer: a round of instance %s was refused (%s); retrying", instance, e.toString());
+            synchronized (lock) {
+                running = false;
+                lock.notifyAll();
+                if (!stopped) {
+                    armWakeQuietly(timing.backoffNanos(1));
+                }
+            }
+        }
     }
 
     /**
@@ -197,65 +248,129 @@ public final class Election implements Peer {
     }
 
     private void runRounds() {
-        while (true) {
-            try {
-                round();
-            } catch (RuntimeException | Error e) {
-                // A bug, not an outage; keep the election alive all the same.
-                LOG.errorf(e, "Quarkus Peer: unexpected failure in a round of instance %s", instance);
+        try {
+            boolean again = true;
+            while (again) {
+                try {
+                    round();
+                } catch (RuntimeException | Error e) {
+                    // A bug, not an outage; keep the election alive all the same.
+                    LOG.errorf(e, "Quarkus Peer: unexpected failure in a round of instance %s", instance);
+                    synchronized (lock) {
+                        if (!stopped) {
+                            armWakeQuietly(timing.backoffNanos(1));
+                        }
+                    }
+                } finally {
+                    firstRound.complete(null);
+                }
                 synchronized (lock) {
-                    armWake(timing.backoffNanos(1));
-                }
-            } finally {
-                firstRound.complete(null);
-            }
-            synchronized (lock) {
-                if (!stopped && rerun) {
+                    again = !stopped && rerun;
                     rerun = false;
-                    continue;
                 }
+            }
+        } finally {
+            synchronized (lock) {
                 running = false;
                 lock.notifyAll();
-                return;
             }
         }
     }
 
     private void round() {
-        boolean released;
+        boolean releaseNotified;
+        Leadership before;
         synchronized (lock) {
-            released = notified;
+            if (stopped) {
+                return;
+            }
+            releaseNotified = notified;
             notified = false;
+            before = state;
         }
         long sent = clock.getAsLong();
-        Leadership before = state;
-        boolean continueTerm = before.leadsAt(sent);
         // A follower that believes another node's lease is live only looks: a plain read takes no lock and writes
         // nothing, however many followers there are. It tries to take the lease when it may be free: no live lease
         // known, the known one about to have expired, or a notification that it was released.
-        boolean look = !candidate || (!before.leading() && before.leaderAt(sent).isPresent() && !released);
-        Optional<Observation> seen;
+        boolean look = !candidate || (!before.leading() && before.leaderAt(sent).isPresent() && !releaseNotified);
+        Optional<Observation> seen = Optional.empty();
         try {
-            seen = look ? store.read(instance) : Optional.empty();
-            if (candidate && (!look || seen.isEmpty())) {
-                wrote = true;
-                seen = store.acquireOrRenew(instance, node, owner, timing.lease(), continueTerm);
+            if (look) {
+                seen = statement(() -> store.read(instance, gate));
             }
+            // A read that finds this process's own lease (a write whose answer was lost) proves nothing about how
+            // long it lasts: renew it with a write, or do not lead.
+            if (candidate && (!look || seen.isEmpty() || seen.get().owner().equals(owner))) {
+                sent = clock.getAsLong();
+                boolean continueTerm = state.leadsAt(sent);
+                mayOwn = true;
+                seen = statement(() -> store.acquireOrRenew(instance, node, owner, timing.lease(), continueTerm,
+                        gate));
+            }
+        } catch (LeaseStore.Refused refused) {
+            return;
         } catch (Exception e) {
             failed(e);
             return;
         }
         long now = clock.getAsLong();
+        Step step;
         synchronized (lock) {
             if (stopped) {
                 return;
             }
-            Step step = Decisions.afterRound(state, seen, owner, node, candidate, sent, now, timing,
-                    ThreadLocalRandom.current().nextDouble());
+            step = Decisions.afterRound(state, seen, owner, node, candidate, sent, now, timing,
+                    random.getAsDouble(), highestToken);
             publish(step);
-            armWake(step.delayNanos());
+            if (step.outcome() != Outcome.LATE) {
+                armWake(step.delayNanos());
+            }
+        }
+        lastOutcome = step.outcome();
+        if (step.outcome() == Outcome.LATE) {
+            // counted as a failure, so that it backs off and health reports a node that can never lead
+            failed(new LateAnswer(now - sent));
+            return;
+        }
+        if (step.outcome() == Outcome.FOLLOWING || step.outcome() == Outcome.VACANT) {
+            mayOwn = false;
         }
         recovered();
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs one call of the store; once it has returned, a release that waited for it goes on. */
+    private <T> T statement(Call<T> call) throws Exception {
+        try {
+            return call.run();
+        } finally {
+            boolean finish = false;
+            synchronized (lock) {
+                inStatement = false;
+                if (stopped && !releaseFinishing) {
+                    releaseFinishing = true;
+                    finish = true;
+                }
+            }
+            if (finish) {
+                finishRelease();
+            }
+        }
+    }
+
+    /** The gate of every statement: none is sent once a release has begun. */
+    private boolean openGate() {
+        synchronized (lock) {
+            if (stopped) {
+                return false;
+            }
+            inStatement = true;
+            return true;
+        }
     }
 
     private void failed(Exception e) {
@@ -298,6 +413,7 @@ public final class Election implements Peer {
         boolean newTerm = after.leading() && (!before.leading() || before.token() != after.token());
         if (newTerm) {
             claimStart = clock.getAsLong();
+            highestToken = Math.max(highestToken, after.token());
         }
         if (after.leading()) {
             // reported before it takes effect: the recorded claim always covers the published one
@@ -327,22 +443,22 @@ public final class Election implements Peer {
                 return;
             }
             long now = clock.getAsLong();
-            Step step = Decisions.afterDeadline(current, now);
-            if (step == null) {
+            Transition lost = Decisions.afterDeadline(current, now);
+            if (lost == null) {
                 // not yet due (a renewal moved the deadline, or the timer ran early): wait for the rest
                 cancel(deadlineTimer);
                 deadlineTimer = scheduling.setTimer(Math.max(current.deadline() - now, 0), this::onDeadline);
                 return;
             }
             deadlineTimer = NO_TIMER;
-            state = step.after();
+            state = Leadership.NONE;
             // the claim ended at its deadline, already recorded as its end
-            step.transitions().forEach(this::announce);
+            announce(lost);
         }
     }
 
-    // guarded by lock: events leave in the order of the transitions
-    private void announce(Transition t) {
+    // guarded by lock (or, once stopped, by the single release): events leave in the order of the transitions
+    private LeadershipChanged announce(Transition t) {
         if (t.leader()) {
             LOG.infof("Quarkus Peer: node %s leads instance %s (fencing token %d, %s)", node, instance, t.token(),
                     t.reason());
@@ -350,7 +466,9 @@ public final class Election implements Peer {
             LOG.infof("Quarkus Peer: node %s no longer leads instance %s (fencing token %d, %s)", node, instance,
                     t.token(), t.reason());
         }
-        listener.changed(new LeadershipChanged(instance, node, t.leader(), t.token(), t.reason()));
+        LeadershipChanged event = new LeadershipChanged(instance, node, t.leader(), t.token(), t.reason());
+        listener.changed(event);
+        return event;
     }
 
     // guarded by lock
@@ -369,6 +487,15 @@ public final class Election implements Peer {
         });
     }
 
+    // guarded by lock: when no timer can be set, the periodic check finds the round overdue and wakes it
+    private void armWakeQuietly(long delayNanos) {
+        try {
+            armWake(delayNanos);
+        } catch (RuntimeException e) {
+            LOG.debugf("Quarkus Peer: no timer for the next round of instance %s (%s)", instance, e.toString());
+        }
+    }
+
     private void cancel(long timer) {
         if (timer != NO_TIMER) {
             scheduling.cancelTimer(timer);
@@ -376,56 +503,62 @@ public final class Election implements Peer {
     }
 
     /**
-     * Gives leadership up for good: stops claiming it at once, waits up to {@code waitNanos} for a round in flight,
-     * deletes this process's lease (which tells the other nodes), then announces {@link Reason#RESIGNED} if this
-     * node was leading. No round runs afterwards, so nothing can win the lease back.
+     * Gives leadership up for good. At once: stops claiming it, and lets no further statement be sent. Then, as
+     * soon as the statement in flight (if any) has ended: deletes this process's lease if it may own one (which
+     * tells the other nodes), and announces {@code RESIGNED}, or {@code LOST} if its deadline had already passed.
+     * The delete runs on the calling thread if no statement is in flight, otherwise on the thread of that statement
+     * when it returns. Calling it again returns the same future.
      *
-     * @return the event announced, or {@code null} if this node was not leading
+     * @return completes once the lease is deleted (or the attempt failed), with the event announced, or
+     *         {@code null} if this node was not leading
      */
-    public LeadershipChanged release(long waitNanos) {
-        Leadership before;
+    public CompletableFuture<LeadershipChanged> release() {
+        boolean finishNow;
+        CompletableFuture<LeadershipChanged> result;
         synchronized (lock) {
-            if (stopped) {
-                return null;
+            if (released != null) {
+                return released;
             }
+            result = released = new CompletableFuture<>();
             stopped = true;
-            before = state;
+            long at = clock.getAsLong();
+            Leadership before = state;
+            resignation = Decisions.onRelease(before, at);
             state = Leadership.NONE;
             if (before.leading()) {
-                claims.ended(instance, node, before.token(), clock.getAsLong());
+                claims.ended(instance, node, before.token(), at);
             }
             cancel(wakeTimer);
             cancel(deadlineTimer);
             wakeTimer = NO_TIMER;
             deadlineTimer = NO_TIMER;
-            long end = clock.getAsLong() + waitNanos;
-            long left;
-            while (running && (left = end - clock.getAsLong()) > 0) {
+            finishNow = !inStatement;
+            releaseFinishing |= finishNow;
+        }
+        if (finishNow) {
+            finishRelease();
+        }
+        return result;
+    }
+
+    private void finishRelease() {
+        LeadershipChanged event = null;
+        try {
+            if (mayOwn) {
                 try {
-                    lock.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
+                    store.release(instance, owner);
+                } catch (Exception e) {
+                    LOG.warnf("Quarkus Peer: could not release the lease of instance %s (%s); it expires by itself",
+                            instance, describe(e));
                 }
             }
-        }
-        if (wrote) {
-            // Even a node that does not lead by its own deadline may still own the row: delete it all the same.
-            try {
-                store.release(instance, owner);
-            } catch (Exception e) {
-                LOG.warnf("Quarkus Peer: could not release the lease of instance %s (%s); it expires by itself",
-                        instance, describe(e));
+            Transition t = resignation;
+            if (t != null) {
+                event = announce(t);
             }
+        } finally {
+            released.complete(event);
         }
-        if (!before.leading()) {
-            return null;
-        }
-        LOG.infof("Quarkus Peer: node %s no longer leads instance %s (fencing token %d, %s)", node, instance,
-                before.token(), Reason.RESIGNED);
-        LeadershipChanged event = new LeadershipChanged(instance, node, false, before.token(), Reason.RESIGNED);
-        listener.changed(event);
-        return event;
     }
 
     /** How long elections have failed without a break, or 0 if the last round succeeded. */
@@ -436,6 +569,11 @@ public final class Election implements Peer {
     /** The error of the last failed round while rounds fail, otherwise {@code null}. */
     public String lastError() {
         return failures == 0 ? null : lastError;
+    }
+
+    /** What the last successful round found, or {@code null} before the first one. */
+    public Outcome lastOutcome() {
+        return lastOutcome;
     }
 
     /** The published leadership, for diagnostics and tests. */

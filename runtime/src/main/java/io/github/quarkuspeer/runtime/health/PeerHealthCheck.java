@@ -8,7 +8,7 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
 import io.github.quarkuspeer.Peer;
 import io.github.quarkuspeer.runtime.PeerManager;
-import io.github.quarkuspeer.runtime.PeerManager.Managed;
+import io.github.quarkuspeer.runtime.PeerStatus;
 import io.quarkus.arc.Arc;
 
 /**
@@ -33,23 +33,16 @@ public final class PeerHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        Managed managed = Arc.container().instance(PeerManager.class).get().managed().get(instance);
-        Peer peer = managed.peer();
+        PeerStatus status = Arc.container().instance(PeerManager.class).get().managed().get(instance).status();
         HealthCheckResponseBuilder response = HealthCheckResponse.named(nameOf(instance))
-                .withData("node", peer.node())
-                .withData("leader", peer.isLeader())
-                .withData("kind", managed.kind().name().toLowerCase(Locale.ROOT));
-        peer.getLeader().ifPresent(leader -> response.withData("leaderNode", leader));
-        peer.fencingToken().ifPresent(token -> response.withData("fencingToken", token));
-        boolean up = true;
-        if (managed.election() != null) {
-            long failingFor = managed.election().failingForNanos();
-            String error = managed.election().lastError();
-            if (error != null && failingFor > managed.settings().lease().toNanos()) {
-                up = false;
-                response.withData("error", error);
-            }
+                .withData("node", status.node())
+                .withData("leader", status.leader())
+                .withData("kind", status.kind().name().toLowerCase(Locale.ROOT));
+        status.leaderNode().ifPresent(leader -> response.withData("leaderNode", leader));
+        status.fencingToken().ifPresent(token -> response.withData("fencingToken", token));
+        if (status.failing()) {
+            response.withData("error", status.lastError().orElseThrow());
         }
-        return response.status(up).build();
+        return response.status(!status.failing()).build();
     }
 }

@@ -3,13 +3,16 @@ package io.github.quarkuspeer.runtime.database;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import io.github.quarkuspeer.LeadershipChanged;
+import io.github.quarkuspeer.runtime.SchemaManagement;
 import io.github.quarkuspeer.runtime.VertxScheduling;
 import io.github.quarkuspeer.runtime.election.ClaimListener;
 import io.github.quarkuspeer.runtime.election.Election;
@@ -18,8 +21,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 /**
- * Several nodes' elections in one JVM against one real table: each node has its own election, owner and store
- * wrapper, as separate processes would, and runs on Vert.x as in production.
+ * Several nodes' elections in one JVM against one real table: each node is a {@link DatabasePeers} of its own, as a
+ * separate process would have, with its own owner, store wrapper and (once {@link #listen()} was called) its own
+ * {@code LISTEN} connection, and runs on Vert.x as in production.
  */
 final class Cluster implements AutoCloseable {
 
@@ -41,30 +45,73 @@ final class Cluster implements AutoCloseable {
     }
 
     /** One node's election of one instance. */
-    static final class Node {
+    final class Node {
+        final DatabasePeers peers;
         final Election election;
         final FaultyStore store;
-        final List<Announced> events;
+        final List<Announced> events = new CopyOnWriteArrayList<>();
         final List<Claim> claims = new CopyOnWriteArrayList<>();
 
-        Node(Election election, FaultyStore store, List<Announced> events) {
-            this.election = election;
-            this.store = store;
-            this.events = events;
+        private Node(String instance, String nodeName, Duration interval, Duration lease, boolean candidate,
+                SchemaManagement schema) {
+            FaultyStore[] wrapped = new FaultyStore[1];
+            this.peers = new DatabasePeers(new DatabasePeers.Options(
+                    () -> new VertxScheduling(vertx, vertx.getOrCreateContext()), listening, notifications,
+                    claimListener(), inner -> wrapped[0] = new FaultyStore(inner), Optional.ofNullable(probeEvery)));
+            this.election = peers.add(new DatabasePeers.Spec(instance, nodeName, candidate,
+                    Timing.of(interval, lease), "test", database.dataSource, database.dialect, table,
+                    schema), event -> events.add(new Announced(event, System.nanoTime())));
+            this.store = wrapped[0];
+        }
+
+        /** Starts the node (and its {@code LISTEN} connection, if any); completes when its first round ended. */
+        CompletableFuture<Void> start() {
+            CompletableFuture<Void> first = peers.start();
+            if (notifications) {
+                // a release sent before LISTEN has run would reach nobody
+                await().atMost(Duration.ofSeconds(10)).until(() -> peers.listening("test", table));
+            }
+            return first;
+        }
+
+        /** Releases the lease as a node that shuts down does; returns the event announced, if any. */
+        LeadershipChanged release() {
+            return election.release().orTimeout(30, TimeUnit.SECONDS).join();
         }
 
         List<LeadershipChanged.Reason> reasons() {
             return events.stream().map(a -> a.event().reason()).toList();
         }
+
+        private ClaimListener claimListener() {
+            return new ClaimListener() {
+                @Override
+                public void claimed(String instance, String nodeName, long token, long from, long until) {
+                    Claim last = claims.isEmpty() ? null : claims.get(claims.size() - 1);
+                    if (last != null && last.token == token) {
+                        last.until = until;
+                    } else {
+                        claims.add(new Claim(token, from, until));
+                    }
+                }
+
+                @Override
+                public void ended(String instance, String nodeName, long token, long at) {
+                    claims.stream().filter(c -> c.token == token).forEach(c -> c.until = Math.min(c.until, at));
+                }
+            };
+        }
     }
 
     final TestDatabase database;
     final String table;
+    /** The table's store, for tests that drive statements directly. */
     final JdbcLeaseStore store;
     private final Vertx vertx;
     private final List<Node> nodes = new CopyOnWriteArrayList<>();
-    private final List<PostgresListener> listeners = new ArrayList<>();
     private final ExecutorService listening = Executors.newCachedThreadPool();
+    private volatile boolean notifications;
+    private volatile Duration probeEvery;
 
     Cluster(TestDatabase database, String table) {
         this(database, table, new VertxOptions());
@@ -82,45 +129,33 @@ final class Cluster implements AutoCloseable {
     }
 
     Node node(String instance, String nodeName, Duration interval, Duration lease, boolean candidate) {
-        FaultyStore faulty = new FaultyStore(store);
-        List<Announced> events = new CopyOnWriteArrayList<>();
-        Election election = new Election(instance, nodeName, candidate, Timing.of(interval, lease), faulty,
-                new VertxScheduling(vertx, vertx.getOrCreateContext()),
-                event -> events.add(new Announced(event, System.nanoTime())), System::nanoTime);
-        Node node = new Node(election, faulty, events);
-        election.claimListener(new ClaimListener() {
-            @Override
-            public void claimed(String instance, String nodeName, long token, long from, long until) {
-                Claim last = node.claims.isEmpty() ? null : node.claims.get(node.claims.size() - 1);
-                if (last != null && last.token == token) {
-                    last.until = until;
-                } else {
-                    node.claims.add(new Claim(token, from, until));
-                }
-            }
+        return node(instance, nodeName, interval, lease, candidate, SchemaManagement.NONE);
+    }
 
-            @Override
-            public void ended(String instance, String nodeName, long token, long at) {
-                node.claims.stream().filter(c -> c.token == token).forEach(c -> c.until = Math.min(c.until, at));
-            }
-        });
+    /** A node that manages the table as {@code schema} says when it starts. */
+    Node node(String instance, String nodeName, Duration interval, Duration lease, boolean candidate,
+            SchemaManagement schema) {
+        Node node = new Node(instance, nodeName, interval, lease, candidate, schema);
         nodes.add(node);
         return node;
     }
 
     /**
-     * Listens for released leases on this table, as every node does in production on PostgreSQL; returns once the
-     * listener is listening.
+     * Makes every node added from now on listen for released leases on a connection of its own, as every node
+     * does in production on PostgreSQL.
      */
     void listen() {
-        PostgresListener listener = new PostgresListener(database.dataSource, Dialect.channelOf(table),
-                instance -> nodes.stream().filter(n -> n.election.instance().equals(instance))
-                        .forEach(n -> n.election.wake(true)),
-                () -> nodes.forEach(n -> n.election.wake(true)));
-        listener.start(listening);
-        listeners.add(listener);
-        // a release sent before LISTEN has run would reach nobody
-        await().atMost(Duration.ofSeconds(10)).until(listener::listening);
+        notifications = true;
+    }
+
+    /** Makes every node added from now on probe its {@code LISTEN} connection this often. */
+    void probeEvery(Duration every) {
+        probeEvery = every;
+    }
+
+    /** How many probes the node's {@code LISTEN} connection has heard back. */
+    long probesHeard(Node node) {
+        return node.peers.probesHeard("test", table);
     }
 
     /** Whether any two claims of different nodes on this instance overlap in time. */
@@ -151,9 +186,8 @@ final class Cluster implements AutoCloseable {
     public void close() {
         for (Node node : nodes) {
             node.store.unblock();
-            node.election.release(Duration.ofSeconds(2).toNanos());
         }
-        listeners.forEach(PostgresListener::close);
+        nodes.parallelStream().forEach(node -> node.peers.stop());
         listening.shutdownNow();
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }

@@ -33,13 +33,13 @@ class H2ReleaseAfterTheDatabaseClosedTest {
             LeaseRows rows = new LeaseRows(database, "closing_peers");
             try (Cluster cluster = new Cluster(database, "closing_peers")) {
                 Node a = cluster.node("closing", "node-a", THIRTY_SECONDS, THIRTY_SECONDS);
-                a.election.start().join();
+                a.start().join();
                 await().atMost(Duration.ofSeconds(20)).until(a.election::isLeader);
                 assertThat(rows.owner("closing")).isEqualTo(a.election.owner());
 
                 // what the exit hook does: close the database under the pool's connections
                 database.execute("SHUTDOWN");
-                a.election.release(Duration.ofSeconds(10).toNanos());
+                a.release();
 
                 assertThat(rows.owner("closing")).as("the lease row after the release").isNull();
                 assertThat(a.reasons()).containsExactly(Reason.ELECTED, Reason.RESIGNED);

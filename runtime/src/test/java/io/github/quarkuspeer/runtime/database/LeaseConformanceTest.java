@@ -32,6 +32,7 @@ import org.junit.jupiter.api.TestInstance;
 import io.github.quarkuspeer.LeadershipChanged.Reason;
 import io.github.quarkuspeer.runtime.database.Cluster.Node;
 import io.github.quarkuspeer.runtime.database.Schema.InvalidSchemaException;
+import io.github.quarkuspeer.runtime.election.LeaseStore;
 import io.github.quarkuspeer.runtime.election.Observation;
 
 /**
@@ -91,7 +92,7 @@ abstract class LeaseConformanceTest {
 
     Node start(String name) {
         Node node = node(name);
-        node.election.start();
+        node.start();
         return node;
     }
 
@@ -166,13 +167,13 @@ abstract class LeaseConformanceTest {
         String other = instance + "-other";
         Node aFirst = start("node-a");
         Node aOther = cluster.node(other, "node-a", INTERVAL, LEASE);
-        aOther.election.start();
+        aOther.start();
         await().atMost(PATIENCE).until(() -> aFirst.election.isLeader() && aOther.election.isLeader());
         Node bFirst = start("node-b");
         Node bOther = cluster.node(other, "node-b", INTERVAL, LEASE);
-        bOther.election.start();
+        bOther.start();
         // node-a gives up one instance only: node-b takes it, node-a keeps the other
-        aFirst.election.release(Duration.ofSeconds(2).toNanos());
+        aFirst.release();
         await().atMost(PATIENCE).until(bFirst.election::isLeader);
         assertThat(aOther.election.isLeader()).isTrue();
         assertThat(bOther.election.isLeader()).isFalse();
@@ -234,7 +235,7 @@ abstract class LeaseConformanceTest {
         // graceful release: the row is deleted, the token must still grow
         Node b = start("node-b");
         await().atMost(PATIENCE).until(() -> b.election.getLeader().isPresent());
-        a.election.release(Duration.ofSeconds(2).toNanos());
+        a.release();
         await().atMost(PATIENCE).until(b.election::isLeader);
         long second = b.election.fencingToken().getAsLong();
         assertThat(second).isGreaterThan(first);
@@ -267,10 +268,10 @@ abstract class LeaseConformanceTest {
     @Test
     void aNodeThatIsNotACandidateObservesTheLeaderButNeverLeads() {
         Node watcher = cluster.node(instance, "watcher", INTERVAL, LEASE, false);
-        watcher.election.start();
+        watcher.start();
         Node a = start("node-a");
         await().atMost(PATIENCE).until(() -> watcher.election.getLeader().equals(Optional.of("node-a")));
-        a.election.release(Duration.ofSeconds(2).toNanos());
+        a.release();
         await().during(Duration.ofMillis(2_500)).atMost(PATIENCE).until(() -> !watcher.election.isLeader());
         assertThat(row(instance)).isEmpty();
         assertThat(watcher.events).isEmpty();
@@ -283,7 +284,7 @@ abstract class LeaseConformanceTest {
         await().atMost(PATIENCE).until(a.election::isLeader);
         Node b = start("node-b");
         await().atMost(PATIENCE).until(() -> b.election.getLeader().isPresent());
-        a.election.release(Duration.ofSeconds(2).toNanos());
+        a.release();
         int begunByRelease = b.store.startedRounds.get();
         await().atMost(PATIENCE).until(b.election::isLeader);
         // the first round after the release takes it (or one in flight meanwhile): no extra round, no lost one
@@ -304,7 +305,8 @@ abstract class LeaseConformanceTest {
                     String owner = "racer-" + i;
                     rounds.add(pool.submit(() -> {
                         together.await();
-                        return cluster.store.acquireOrRenew(contested, owner, owner, Duration.ofSeconds(30), false);
+                        return cluster.store.acquireOrRenew(contested, owner, owner, Duration.ofSeconds(30), false,
+                                io.github.quarkuspeer.runtime.election.LeaseStore.Gate.OPEN);
                     }));
                 }
                 Set<String> seenOwners = new HashSet<>();
@@ -322,13 +324,79 @@ abstract class LeaseConformanceTest {
     }
 
     @Test
+    void aWriteWhoseAnswerWasLostIsRenewedBeforeItIsLedOnNotMerelyReadBack() {
+        // a lease longer than the first retry's backoff (1 s), so that the retry finds the row still live
+        Duration lease = Duration.ofSeconds(4);
+        Node b = cluster.node(instance, "node-b", lease, lease);
+        b.start();
+        await().atMost(PATIENCE).until(b.election::isLeader);
+        Node a = cluster.node(instance, "node-a", lease, lease);
+        a.start();
+        await().atMost(PATIENCE).until(() -> a.election.getLeader().equals(Optional.of("node-b")));
+        // a looks once more: it has just seen b's lease, which still runs for at least half a lease
+        int reads = a.store.readCalls.get();
+        a.election.wake(false);
+        await().atMost(PATIENCE).until(() -> a.store.readCalls.get() > reads);
+
+        // b leaves; a hears of it (as from a notification) and takes the lease, but the answer is lost after the
+        // commit. a still believes b's lease runs, so its retry only looks, and finds a's own row.
+        a.store.loseReplies(1);
+        b.release();
+        a.election.wake(true);
+        await().atMost(PATIENCE).until(() -> a.store.lostReplies.get() == 1);
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).until(a.election::isLeader);
+        // then a is cut off before it renews: its claim must end before its row expires and another node takes over
+        a.store.block();
+        Node c = cluster.node(instance, "node-c", lease, lease);
+        c.start();
+        await().atMost(PATIENCE).until(c.election::isLeader);
+        assertThat(a.election.isLeader()).isFalse();
+        assertThat(cluster.claimsOverlap(instance)).as("a's claim and c's overlap").isFalse();
+        a.store.unblock();
+    }
+
+    @Test
+    void aWriteNeverPullsTheCallersOwnLeaseBack() throws Exception {
+        Duration lease = Duration.ofSeconds(10);
+        assertThat(cluster.store.acquireOrRenew(instance, "node-a", "owner-a", lease, false, LeaseStore.Gate.OPEN))
+                .hasValueSatisfying(seen -> assertThat(seen.written()).isTrue());
+        // a renewal of the same owner that began later committed first: the lease now runs an hour
+        database.extendExpiryByAnHour(table, instance);
+        // this renewal's own "now" plus the lease is earlier than that: the row keeps the later expiry
+        Optional<Observation> renewed = cluster.store.acquireOrRenew(instance, "node-a", "owner-a", lease, true,
+                LeaseStore.Gate.OPEN);
+        assertThat(renewed).hasValueSatisfying(seen -> {
+            assertThat(seen.written()).isTrue();
+            assertThat(Duration.ofNanos(seen.remainingNanos())).isGreaterThan(Duration.ofMinutes(50));
+        });
+        // another owner still takes over only once that later expiry has passed
+        assertThat(cluster.store.acquireOrRenew(instance, "node-b", "owner-b", lease, false, LeaseStore.Gate.OPEN))
+                .hasValueSatisfying(seen -> assertThat(seen.owner()).isEqualTo("owner-a"));
+    }
+
+    @Test
+    void aReadNeverCountsAsAWriteOfTheLease() throws Exception {
+        cluster.store.acquireOrRenew(instance, "node-a", "owner-a", Duration.ofSeconds(30), false,
+                LeaseStore.Gate.OPEN);
+        assertThat(cluster.store.read(instance, LeaseStore.Gate.OPEN))
+                .hasValueSatisfying(seen -> {
+                    assertThat(seen.owner()).isEqualTo("owner-a");
+                    assertThat(seen.written()).isFalse();
+                });
+        // and nothing is sent through a closed gate
+        assertThatThrownBy(() -> cluster.store.read(instance, () -> false)).isInstanceOf(LeaseStore.Refused.class);
+        assertThatThrownBy(() -> cluster.store.acquireOrRenew(instance, "node-b", "owner-b", Duration.ofSeconds(30),
+                false, () -> false)).isInstanceOf(LeaseStore.Refused.class);
+    }
+
+    @Test
     void instanceNamesAreComparedExactlyAndMayHold255CharactersOfAnyUnicode() {
         List<String> names = List.of(instance + "-billing", instance + "-Billing", instance + "-billing ",
                 "\uD83D\uDE00".repeat(255));
         List<Node> nodes = new ArrayList<>();
         for (String name : names) {
             Node node = cluster.node(name, "node-" + nodes.size(), INTERVAL, LEASE);
-            node.election.start();
+            node.start();
             nodes.add(node);
         }
         // four instances, so four leaders: none of the names is taken for another

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.TestInstance;
 
 import io.github.quarkuspeer.LeadershipChanged.Reason;
 import io.github.quarkuspeer.runtime.database.Cluster.Node;
+import io.github.quarkuspeer.runtime.election.LeaseStore.Gate;
 import io.github.quarkuspeer.runtime.election.Observation;
 
 /**
@@ -57,7 +58,7 @@ class MariaDbRenewalFindsAnotherOwnerTest {
     void theDriverCountsARefusedRenewalAsOneRowAndTheStoreStillReportsTheOtherOwner() throws Exception {
         String instance = "counted";
         JdbcLeaseStore store = new JdbcLeaseStore(database.dataSource, database.dialect, table, Duration.ofSeconds(5));
-        assertThat(store.acquireOrRenew(instance, "node-a", "owner-a", LEASE.multipliedBy(60), false))
+        assertThat(store.acquireOrRenew(instance, "node-a", "owner-a", LEASE.multipliedBy(60), false, Gate.OPEN))
                 .hasValueSatisfying(seen -> assertThat(seen.owner()).isEqualTo("owner-a"));
         takenByAnotherOwner(instance);
 
@@ -65,16 +66,17 @@ class MariaDbRenewalFindsAnotherOwnerTest {
         String renewal = database.dialect.acquireOrRenew(table).text().replaceAll("(?s)RETURNING.*", "");
         try (Connection connection = database.dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(renewal)) {
-            statement.setString(1, instance);
-            statement.setString(2, "node-a");
-            statement.setString(3, "owner-a");
-            statement.setLong(4, LEASE.toNanos() / 1_000);
-            statement.setBoolean(5, true);
+            statement.setBigDecimal(1, java.math.BigDecimal.ONE);
+            statement.setString(2, instance);
+            statement.setString(3, "node-a");
+            statement.setString(4, "owner-a");
+            statement.setLong(5, LEASE.toNanos() / 1_000);
             statement.setBoolean(6, true);
+            statement.setBoolean(7, true);
             assertThat(statement.executeUpdate()).as("rows the driver reports for a refused renewal").isEqualTo(1);
         }
 
-        Optional<Observation> seen = store.acquireOrRenew(instance, "node-a", "owner-a", LEASE, true);
+        Optional<Observation> seen = store.acquireOrRenew(instance, "node-a", "owner-a", LEASE, true, Gate.OPEN);
         assertThat(seen).hasValueSatisfying(lease -> {
             assertThat(lease.owner()).isEqualTo("intruder");
             assertThat(lease.node()).isEqualTo("node-x");
@@ -86,7 +88,7 @@ class MariaDbRenewalFindsAnotherOwnerTest {
         String instance = "stepsDown";
         try (Cluster cluster = new Cluster(database, table)) {
             Node a = cluster.node(instance, "node-a", LEASE, LEASE);
-            a.election.start();
+            a.start();
             await().atMost(LEASE.multipliedBy(15)).until(a.election::isLeader);
             int rounds = a.store.completedRounds.get();
             takenByAnotherOwner(instance);

@@ -38,7 +38,7 @@ class PeerReadsTest {
                 assertThat(election.fencingToken()).isPresent();
             }
             assertThat(counting.statements()).isEqualTo(before);
-            election.release(Duration.ofSeconds(5).toNanos());
+            election.release().join();
             database.dropTable(table);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().join();

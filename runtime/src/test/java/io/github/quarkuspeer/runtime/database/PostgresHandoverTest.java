@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 
+import io.github.quarkuspeer.LeadershipChanged;
 import io.github.quarkuspeer.LeadershipChanged.Reason;
 import io.github.quarkuspeer.runtime.database.Cluster.Node;
 
@@ -66,14 +68,14 @@ class PostgresHandoverTest {
     @Test
     void aReleasedLeaseIsTakenOverThroughTheNotificationLongBeforeTheInterval() {
         Node a = cluster.node(instance, "node-a", THIRTY_SECONDS, THIRTY_SECONDS);
-        a.election.start().join();
+        a.start().join();
         assertThat(a.election.isLeader()).isTrue();
         Node b = cluster.node(instance, "node-b", THIRTY_SECONDS, THIRTY_SECONDS);
-        b.election.start().join();
+        b.start().join();
         assertThat(b.election.getLeader()).contains("node-a");
 
         long released = System.nanoTime();
-        a.election.release(RELEASE_WAIT);
+        a.release();
         assertThat(owner()).isNotEqualTo(a.election.owner());
         // b's own schedule would not look again for about 30 s: only the notification can make it this fast
         await().atMost(Duration.ofSeconds(10)).until(b.election::isLeader);
@@ -85,11 +87,11 @@ class PostgresHandoverTest {
     @Test
     void theReleasingPeerNeverWinsTheLeaseBackOnItsWayOut() {
         Node a = cluster.node(instance, "node-a", THIRTY_SECONDS, THIRTY_SECONDS);
-        a.election.start().join();
+        a.start().join();
         assertThat(a.election.isLeader()).isTrue();
         int rounds = a.store.completedRounds.get();
 
-        a.election.release(RELEASE_WAIT);
+        a.release();
         // its own notification reaches it, and timers were pending: none may run a round
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                 .until(() -> owner() == null && !a.election.isLeader());
@@ -97,20 +99,48 @@ class PostgresHandoverTest {
     }
 
     @Test
-    void aRoundInFlightWhenTheReleaseBeginsCannotKeepTheLease() {
+    void aRoundStillWaitingWhenTheReleaseBeginsSendsNothingHoweverLongItWaits() {
         Node a = cluster.node(instance, "node-a", Duration.ofSeconds(1), Duration.ofSeconds(1));
-        a.election.start().join();
+        a.start().join();
         assertThat(a.election.isLeader()).isTrue();
+        // a round waits (for a connection, a worker, anything) before its statement
         a.store.block();
         await().atMost(Duration.ofSeconds(10)).until(() -> a.store.waiting.get() == 1);
 
-        CompletableFuture<Void> releasing = CompletableFuture.runAsync(() -> a.election.release(RELEASE_WAIT));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !a.election.isLeader());
-        // the round now renews the row in the database, after the release has begun
-        a.store.unblock();
-        releasing.join();
+        // the release does not wait for a round that has sent nothing: it deletes the lease at once
+        a.release();
         assertThat(owner()).isNull();
-        assertThat(a.election.isLeader()).isFalse();
         assertThat(a.reasons()).containsExactly(Reason.ELECTED, Reason.RESIGNED);
+        // however long the round waited, it finds the release begun and sends nothing
+        int sent = a.store.completedRounds.get() + a.store.failedRounds.get();
+        a.store.unblock();
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.store.refused.get() == 1);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> owner() == null);
+        assertThat(a.store.completedRounds.get() + a.store.failedRounds.get()).isEqualTo(sent);
+        assertThat(a.election.isLeader()).isFalse();
+    }
+
+    @Test
+    void aStatementInFlightWhenTheReleaseBeginsEndsBeforeTheDeleteAndCannotWinTheLeaseBack() throws Exception {
+        // a 30 s lease: the server's bound on a statement is 7.5 s, longer than the stall below
+        Node a = cluster.node(instance, "node-a", THIRTY_SECONDS, THIRTY_SECONDS);
+        a.start().join();
+        assertThat(a.election.isLeader()).isTrue();
+        try (Stall stall = Stall.install(database, table)) {
+            stall.hold();
+            a.election.wake(false);
+            await().atMost(Duration.ofSeconds(10)).until(stall::waiting);
+
+            CompletableFuture<LeadershipChanged> releasing = a.election.release();
+            // a stops claiming at once, but deletes only once the renewal in flight has ended
+            assertThat(a.election.isLeader()).isFalse();
+            await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(7))
+                    .until(() -> !releasing.isDone() && a.election.owner().equals(owner()));
+            stall.release();
+            assertThat(releasing.get(10, TimeUnit.SECONDS).reason()).isEqualTo(Reason.RESIGNED);
+            // the renewal committed first, then the delete: the lease is gone for good
+            assertThat(owner()).isNull();
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> owner() == null);
+        }
     }
 }

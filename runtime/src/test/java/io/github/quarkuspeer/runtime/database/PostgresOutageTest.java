@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 import io.github.quarkuspeer.LeadershipChanged.Reason;
+import io.github.quarkuspeer.runtime.SchemaManagement;
 import io.github.quarkuspeer.runtime.database.Cluster.Node;
 import io.github.quarkuspeer.runtime.election.Election;
 import io.github.quarkuspeer.testing.PrivatePostgres;
@@ -76,9 +77,9 @@ class PostgresOutageTest {
             try (Cluster cluster = new Cluster(database, "outage_peers", new VertxOptions().setWorkerPoolSize(4))) {
                 cluster.listen();
                 Node a = cluster.node("outage", "node-a", INTERVAL, LEASE);
-                a.election.start().join();
+                a.start().join();
                 Node b = cluster.node("outage", "node-b", INTERVAL, LEASE);
-                b.election.start().join();
+                b.start().join();
                 await().atMost(Duration.ofSeconds(20)).until(() -> cluster.leaders("outage").size() == 1);
                 Node leader = cluster.leaders("outage").get(0);
                 // let the pools and threads settle into their steady state before counting them
@@ -118,9 +119,8 @@ class PostgresOutageTest {
                 JdbcLeaseStore.SchemaWork create = () -> Schema.create(database.dataSource, database.dialect,
                         "late_peers");
                 assertThatThrownBy(create::run).isInstanceOf(java.sql.SQLException.class);
-                cluster.store.beforeFirstStatement(create);
-                Node a = cluster.node("late", "node-a", INTERVAL, LEASE);
-                a.election.start().join();
+                Node a = cluster.node("late", "node-a", INTERVAL, LEASE, true, SchemaManagement.CREATE);
+                a.start().join();
                 assertThat(a.election.isLeader()).isFalse();
 
                 server.startAgain();

@@ -31,13 +31,18 @@ final class TestDatabase implements AutoCloseable {
      */
     private TestDatabase(String name, Dialect dialect, String url, String user, String password,
             ExceptionSorter sorter) {
+        this(name, dialect, url, user, password, sorter, 20);
+    }
+
+    private TestDatabase(String name, Dialect dialect, String url, String user, String password,
+            ExceptionSorter sorter, int maxSize) {
         this.name = name;
         this.dialect = dialect;
         try {
             this.dataSource = AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
                     .metricsEnabled(true)
                     .connectionPoolConfiguration(pool -> {
-                        pool.maxSize(20)
+                        pool.maxSize(maxSize)
                                 .acquisitionTimeout(Duration.ofSeconds(5))
                                 .connectionValidator(ConnectionValidator.defaultValidator())
                                 .connectionFactoryConfiguration(factory -> factory.jdbcUrl(url)
@@ -59,8 +64,13 @@ final class TestDatabase implements AutoCloseable {
     }
 
     static TestDatabase postgres(String url) {
+        return postgres(url, 20);
+    }
+
+    /** A PostgreSQL server at {@code url}, through a pool of at most {@code maxSize} connections. */
+    static TestDatabase postgres(String url, int maxSize) {
         return new TestDatabase("postgresql", new PostgresDialect(), url,
-                System.getProperty("peer.test.pg.user", "postgres"), "", new PostgreSQLExceptionSorter());
+                System.getProperty("peer.test.pg.user", "postgres"), "", new PostgreSQLExceptionSorter(), maxSize);
     }
 
     /** The shared MariaDB server of this machine. */
@@ -91,6 +101,18 @@ final class TestDatabase implements AutoCloseable {
             return statement.executeUpdate(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** Moves a lease's expiry an hour later, as a statement of its owner that committed with a later "now" would. */
+    void extendExpiryByAnHour(String table, String instance) {
+        String later = switch (name) {
+            case "postgresql" -> "expires_at + INTERVAL '1 hour'";
+            case "mariadb" -> "expires_at + INTERVAL 1 HOUR";
+            default -> "DATEADD(HOUR, 1, expires_at)";
+        };
+        if (execute("UPDATE " + table + " SET expires_at = " + later + " WHERE name = '" + instance + "'") != 1) {
+            throw new IllegalStateException("no lease " + instance + " in " + table);
         }
     }
 

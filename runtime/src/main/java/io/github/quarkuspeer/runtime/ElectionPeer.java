@@ -1,0 +1,71 @@
+package io.github.quarkuspeer.runtime;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import io.github.quarkuspeer.runtime.election.Election;
+import io.github.quarkuspeer.runtime.election.Leadership;
+
+/** An {@link Election} as the manager and the adapters see it. */
+public final class ElectionPeer implements ManagedPeer {
+
+    private final Election election;
+    private final PeerKind kind;
+    private final long slackNanos;
+
+    /**
+     * @param election the election of the instance
+     * @param kind the kind it runs as
+     */
+    public ElectionPeer(Election election, PeerKind kind) {
+        this.election = election;
+        this.kind = kind;
+        this.slackNanos = Math.max(Duration.ofSeconds(1).toNanos(), election.timing().renewPeriodNanos());
+    }
+
+    public Election election() {
+        return election;
+    }
+
+    @Override
+    public String instance() {
+        return election.instance();
+    }
+
+    @Override
+    public String node() {
+        return election.node();
+    }
+
+    @Override
+    public boolean isLeader() {
+        return election.isLeader();
+    }
+
+    @Override
+    public Optional<String> getLeader() {
+        return election.getLeader();
+    }
+
+    @Override
+    public OptionalLong fencingToken() {
+        return election.fencingToken();
+    }
+
+    @Override
+    public void tick() {
+        election.wakeIfOverdue(slackNanos);
+    }
+
+    @Override
+    public PeerStatus status() {
+        Leadership state = election.leadership();
+        long now = System.nanoTime();
+        boolean leads = state.leadsAt(now);
+        return new PeerStatus(election.instance(), kind, election.node(), leads, state.leaderAt(now),
+                state.tokenAt(now), leads ? Optional.of(Duration.ofNanos(state.deadline() - now)) : Optional.empty(),
+                election.timing().lease(), Duration.ofNanos(election.failingForNanos()),
+                Optional.ofNullable(election.lastError()));
+    }
+}

@@ -1,0 +1,17 @@
+package io.github.quarkuspeer.runtime;
+
+import io.github.quarkuspeer.Peer;
+
+/** A peer as its {@link PeerEngine} runs it: the public API plus what the adapters read and the manager drives. */
+public interface ManagedPeer extends Peer {
+
+    /** A consistent, read-only view of the instance, for health checks, metrics and the Dev UI. */
+    PeerStatus status();
+
+    /**
+     * The periodic check the scheduler runs at the instance's interval: a kind whose elections run on their own
+     * timers uses it to restart one whose timer was lost.
+     */
+    default void tick() {
+    }
+}
