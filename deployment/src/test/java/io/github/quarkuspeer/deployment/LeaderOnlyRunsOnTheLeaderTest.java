@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.LeaderOnly;
+import io.github.quarkuspeer.Peer;
 import io.quarkus.test.QuarkusUnitTest;
 
 /** {@code @LeaderOnly} runs a method on the leader of its instance and skips it elsewhere. */
@@ -69,6 +70,9 @@ class LeaderOnlyRunsOnTheLeaderTest {
     @Inject
     LeaderOnly.Skip skip;
 
+    @Inject
+    Peer peer;
+
     @Test
     void theLeaderRunsAndAFollowerSkipsWithAnEmptyResult() {
         jobs.onDefault();
@@ -81,6 +85,8 @@ class LeaderOnlyRunsOnTheLeaderTest {
 
     @Test
     void theSkipPredicateRunsScheduledWorkOnTheDefaultInstancesLeader() {
+        // the default instance leads here; LeaderOnlySkipsOnAFollowerTest covers the follower
+        assertThat(peer.isLeader()).isTrue();
         assertThat(skip.test(null)).isFalse();
     }
 }

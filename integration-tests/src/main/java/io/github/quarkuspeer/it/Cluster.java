@@ -249,6 +249,8 @@ public final class Cluster implements AutoCloseable {
         props.put("quarkus.datasource.username", database.user());
         props.put("quarkus.datasource.password", database.password());
         props.put("demo.history.file", nodeDir.resolve("node" + History.FILE_SUFFIX).toString());
+        // so that a test can tell a follower woken by a release notification (Node#heardRelease)
+        props.put("quarkus.log.category.\"" + Node.LISTENER_CATEGORY + "\".level", "DEBUG");
         props.putAll(properties);
         props.putAll(spec.properties());
         props.forEach((key, value) -> command.add("-D" + key + "=" + value));

@@ -193,6 +193,17 @@ public final class Node {
         }
     }
 
+    /** The logger whose DEBUG lines say that a release notification was heard. */
+    static final String LISTENER_CATEGORY = "io.github.quarkuspeer.runtime.database.PostgresListener";
+
+    /**
+     * Whether this node heard a notification that the lease of {@code instance} was released: only a follower
+     * woken that way can take a released lease over faster than its own schedule.
+     */
+    public boolean heardRelease(String instance) {
+        return log().contains("heard the release of instance " + instance + " ");
+    }
+
     /** The node's log so far. */
     public String log() {
         try {

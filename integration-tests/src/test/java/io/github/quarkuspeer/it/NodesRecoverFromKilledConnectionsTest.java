@@ -57,10 +57,14 @@ class NodesRecoverFromKilledConnectionsTest {
                         + (now == token ? "on, same term (token " + token + ")" : "a new term (token " + now + ")"));
             }
 
-            // Released leases still wake the others: the listening connections work again.
+            // Released leases still wake the others: the listening connections work again. No lease was released
+            // before, so a follower that heard one heard this one, on a connection opened after the last cut.
             Node stopped = leader;
+            assertThat(cluster.running().stream().filter(n -> n != stopped).noneMatch(n -> n.heardRelease(DEFAULT)))
+                    .isTrue();
             long stoppedAt = stopped.terminate();
-            cluster.awaitLeader(DEFAULT, FAILOVER_BOUND, node -> node != stopped);
+            Node next = cluster.awaitLeader(DEFAULT, FAILOVER_BOUND, node -> node != stopped);
+            assertThat(next.heardRelease(DEFAULT)).as("%s heard %s release its lease", next, stopped).isTrue();
             Claim taken = cluster.history().firstClaimFrom(DEFAULT, stoppedAt).orElseThrow();
             FaultTests.report(cluster, "SIGTERM to " + stopped + ": " + taken.node() + " leads after "
                     + FaultTests.millis(taken.from() - stoppedAt));

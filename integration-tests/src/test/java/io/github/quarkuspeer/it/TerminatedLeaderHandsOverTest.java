@@ -15,8 +15,9 @@ import io.github.quarkuspeer.testing.PrivatePostgres;
  * SIGTERM to the leader, twice: it shuts down gracefully, deletes its leases and wakes the other nodes (PostgreSQL
  * {@code NOTIFY}), so another node leads long before the lease would have expired.
  * <p>
- * The interval and the lease are 10 s here (or the tests' lease, if longer), so that a handover that waited for
- * the next poll or for the lease to expire could not pass for a graceful one.
+ * The interval and the lease are 10 s here (or the tests' lease, if longer). A follower's own schedule could still
+ * find a released lease within half of that by chance, so the test also checks that the new leader heard the
+ * release notification before it led.
  */
 class TerminatedLeaderHandsOverTest {
 
@@ -38,6 +39,8 @@ class TerminatedLeaderHandsOverTest {
                         .map(InstanceView::instance).toList();
                 long stoppedAt = stopped.terminate();
                 leader = cluster.awaitLeader(DEFAULT, LEASE.dividedBy(2), node -> node != stopped);
+                assertThat(leader.heardRelease(DEFAULT)).as("%s heard %s release its lease", leader, stopped)
+                        .isTrue();
                 assertThat(stopped.awaitExit(Duration.ofSeconds(30))).as("exit code after SIGTERM")
                         .isIn(0, 143);
                 assertThat(stopped.log()).contains("no longer leads instance <default>").contains("RESIGNED");

@@ -180,6 +180,8 @@ public final class PostgresListener implements AutoCloseable {
                         }
                     }
                 } else {
+                    LOG.debugf("Quarkus Peer: heard the release of instance %s on channel %s",
+                            notification.getParameter(), channel);
                     onRelease.accept(notification.getParameter());
                 }
             }
