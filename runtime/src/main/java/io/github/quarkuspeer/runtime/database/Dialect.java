@@ -11,8 +11,9 @@ import io.quarkus.datasource.common.runtime.DatabaseKind;
  * Each statement names its bind parameters with {@link Param}, in order, so that every value reaches the database
  * as a parameter. Result columns are read by label: {@code node}, {@code owner}, {@code fencing_token} and
  * {@code remaining_micros} (how long the lease has left by the database clock), and where
- * {@link #acquireReportsWritten()}, {@code written}. A statement may be several separated by {@code ;}, sent
- * together; the last result set is the answer.
+ * {@link #acquireReportsWritten()}, {@code written}, and optionally {@code in_transaction} (non-zero: the statement
+ * ran inside a transaction left open on the connection, and did not commit). A statement may be several separated by
+ * {@code ;}, sent together; the last result set is the answer.
  * <p>
  * The acquire statement follows three rules (SPEC 5.4, 5.5): it takes a row only if it is the caller's or expired
  * by the database clock; an owner's write keeps the later of the row's expiry and the new one, so that a statement
@@ -100,6 +101,16 @@ public abstract class Dialect {
      */
     public String lostInsertRaceState() {
         return null;
+    }
+
+    /**
+     * Whether the connection is inside a transaction now (one that another user of the pool left open with a plain
+     * {@code BEGIN}, which the pool does not see), where the driver can tell without a round trip; {@code false}
+     * where it cannot. The one piece of knowledge of a dialect that is not SQL: a statement run inside another's
+     * transaction does not commit on its own, so its answer must not count.
+     */
+    public boolean inTransaction(java.sql.Connection connection) throws java.sql.SQLException {
+        return false;
     }
 
     /** The name of the sequence behind fencing tokens. */

@@ -3,14 +3,18 @@ package io.github.quarkuspeer.runtime.database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
+
+import org.jboss.logging.Logger;
 
 import io.agroal.api.AgroalDataSource;
 
@@ -35,6 +39,7 @@ import io.github.quarkuspeer.runtime.election.Observation;
  */
 public final class JdbcLeaseStore implements LeaseStore {
 
+    private static final Logger LOG = Logger.getLogger(JdbcLeaseStore.class);
     private static final Executor DIRECT = Runnable::run;
     /** As many as Quarkus' default pool holds. */
     private static final int MAX_DEAD_CONNECTIONS = 20;
@@ -86,6 +91,7 @@ public final class JdbcLeaseStore implements LeaseStore {
     }
 
     private volatile SchemaWork pendingSchemaWork;
+    private volatile boolean warnedOfLeak;
 
     public Dialect dialect() {
         return dialect;
@@ -131,8 +137,19 @@ public final class JdbcLeaseStore implements LeaseStore {
         try (Session session = open()) {
             Connection connection = session.connection;
             pass(gate);
+            endLeakedTransaction(connection);
             if (dialect.acquireReturnsLease()) {
-                Optional<Observation> held = query(connection, acquire, values, dialect.acquireReportsWritten());
+                Optional<Observation> held;
+                try {
+                    held = query(connection, acquire, values, dialect.acquireReportsWritten());
+                    if (dialect.inTransaction(connection)) {
+                        throw new LeakedTransaction();
+                    }
+                } catch (LeakedTransaction e) {
+                    // it ran inside another's transaction and did not commit: undo it, and fail the round
+                    rollback(connection);
+                    throw e;
+                }
                 // a row returned as it stands after the statement is the caller's only if the statement wrote it
                 return dialect.acquireReportsWritten() ? held : held.map(lease -> ownedBy(lease, values.owner));
             }
@@ -164,6 +181,36 @@ public final class JdbcLeaseStore implements LeaseStore {
         }
     }
 
+    /**
+     * Rolls back a transaction that another user of the pool left open on the connection with a plain
+     * {@code BEGIN}, which the pool does not see (the connection still reports auto-commit): a statement run inside
+     * it would not commit, and on PostgreSQL its "now" would be that transaction's start. Said once in the log.
+     */
+    private void endLeakedTransaction(Connection connection) throws SQLException {
+        if (dialect.inTransaction(connection)) {
+            rollback(connection);
+        }
+    }
+
+    private void rollback(Connection connection) throws SQLException {
+        if (!warnedOfLeak) {
+            warnedOfLeak = true;
+            LOG.warnf("Quarkus Peer: a connection of the pool of table %s was handed out inside a transaction that "
+                    + "its last user left open; rolled it back. Close every transaction before giving a connection "
+                    + "back to the pool", table);
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ROLLBACK");
+        }
+    }
+
+    /** A statement that ran inside a transaction left open on its connection: it did not commit on its own. */
+    static final class LeakedTransaction extends SQLException {
+        LeakedTransaction() {
+            super("the statement ran inside a transaction left open on its pooled connection, and did not commit");
+        }
+    }
+
     /** Refuses the statement unless the gate is open. */
     private static void pass(Gate gate) throws Refused {
         if (!gate.open()) {
@@ -192,6 +239,7 @@ public final class JdbcLeaseStore implements LeaseStore {
         runPendingSchemaWork();
         try (Session session = open()) {
             pass(gate);
+            endLeakedTransaction(session.connection);
             return query(session.connection, read, new Values(instance, null, null, 0, false), false);
         } catch (SQLException e) {
             dropBrokenConnections(e);
@@ -306,6 +354,9 @@ public final class JdbcLeaseStore implements LeaseStore {
         if (rows.getMetaData().getColumnCount() < 4 || !rows.next()) {
             return Optional.empty();
         }
+        if (hasColumn(rows, "in_transaction") && rows.getInt("in_transaction") != 0) {
+            throw new LeakedTransaction();
+        }
         long remainingMicros = rows.getLong("remaining_micros");
         if (remainingMicros <= 0) {
             return Optional.empty();
@@ -313,6 +364,16 @@ public final class JdbcLeaseStore implements LeaseStore {
         return Optional.of(new Observation(rows.getString("node"), rows.getString("owner"),
                 rows.getLong("fencing_token"), TimeUnit.MICROSECONDS.toNanos(remainingMicros),
                 reportsWritten && rows.getBoolean("written")));
+    }
+
+    private static boolean hasColumn(ResultSet rows, String label) throws SQLException {
+        ResultSetMetaData meta = rows.getMetaData();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            if (label.equalsIgnoreCase(meta.getColumnLabel(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private PreparedStatement prepare(Connection connection, Sql sql, Values values) throws SQLException {

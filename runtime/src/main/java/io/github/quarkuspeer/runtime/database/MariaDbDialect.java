@@ -22,8 +22,11 @@ import static io.github.quarkuspeer.runtime.database.Dialect.Param.SERVER_TIMEOU
  * earlier than it was (a renewal that began earlier but committed later does not pull the lease back). A live lease of
  * another owner is left as it was and returned as it is.
  * <p>
- * {@code SET STATEMENT max_statement_time = ? FOR} makes the server abort the statement, lock waits included, before
- * the client gives up on it.
+ * {@code SET STATEMENT max_statement_time = ?, timestamp = 0 FOR} makes the server abort the statement, lock waits
+ * included, before the client gives up on it, and reads the real clock even on a connection that another user of the
+ * pool left with {@code SET timestamp} (which freezes {@code UTC_TIMESTAMP()} for the session). The statement returns
+ * {@code @@in_transaction}: 1 means it ran inside a transaction that another user left open on the connection, so
+ * that it did not commit on its own.
  * <p>
  * Fencing tokens come from the sequence {@code <table>_seq}, which the server hands out in order whatever its cache,
  * so a token stays greater than any before it even after the row was deleted by a release.
@@ -45,7 +48,7 @@ public final class MariaDbDialect extends Dialect {
     @Override
     public Sql acquireOrRenew(String table) {
         return Sql.of("""
-                SET STATEMENT max_statement_time = ? FOR
+                SET STATEMENT max_statement_time = ?, timestamp = 0 FOR
                 INSERT INTO %1$s (name, node, owner, fencing_token, started_at, expires_at)
                 VALUES (?, ?, ?, NEXTVAL(%2$s), %3$s, %3$s + INTERVAL ? MICROSECOND)
                 ON DUPLICATE KEY UPDATE
@@ -58,7 +61,7 @@ public final class MariaDbDialect extends Dialect {
                   node = IF(%5$s, VALUES(node), node),
                   owner = IF(%5$s, VALUES(owner), owner),
                   expires_at = IF(owner = VALUES(owner), GREATEST(expires_at, VALUES(expires_at)), expires_at)
-                RETURNING node, owner, fencing_token, %6$s AS remaining_micros
+                RETURNING node, owner, fencing_token, %6$s AS remaining_micros, @@in_transaction AS in_transaction
                 """.formatted(table, sequenceOf(table), NOW, SAME_TERM, MAY_TAKE, REMAINING),
                 SERVER_TIMEOUT_SECONDS, INSTANCE, NODE, OWNER, LEASE_MICROS, CONTINUE_TERM, CONTINUE_TERM);
     }
@@ -70,8 +73,8 @@ public final class MariaDbDialect extends Dialect {
 
     @Override
     public Sql readLease(String table) {
-        return Sql.of("SELECT node, owner, fencing_token, %2$s AS remaining_micros FROM %1$s WHERE name = ? AND expires_at > %3$s"
-                .formatted(table, REMAINING, NOW), INSTANCE);
+        return Sql.of(("SET STATEMENT timestamp = 0 FOR SELECT node, owner, fencing_token, %2$s AS remaining_micros"
+                + " FROM %1$s WHERE name = ? AND expires_at > %3$s").formatted(table, REMAINING, NOW), INSTANCE);
     }
 
     @Override

@@ -248,9 +248,9 @@ public final class Election implements Peer {
     }
 
     private void runRounds() {
+        boolean done = false;
         try {
-            boolean again = true;
-            while (again) {
+            while (!done) {
                 try {
                     round();
                 } catch (RuntimeException | Error e) {
@@ -265,14 +265,22 @@ public final class Election implements Peer {
                     firstRound.complete(null);
                 }
                 synchronized (lock) {
-                    again = !stopped && rerun;
+                    // decided and cleared under one lock: a notification that arrives after this point finds the
+                    // election not running and starts a round of its own
+                    done = stopped || !rerun;
                     rerun = false;
+                    if (done) {
+                        running = false;
+                        lock.notifyAll();
+                    }
                 }
             }
         } finally {
-            synchronized (lock) {
-                running = false;
-                lock.notifyAll();
+            if (!done) {
+                synchronized (lock) {
+                    running = false;
+                    lock.notifyAll();
+                }
             }
         }
     }

@@ -75,9 +75,19 @@ final class TestDatabase implements AutoCloseable {
 
     /** The shared MariaDB server of this machine. */
     static TestDatabase mariadb() {
+        return mariadb(20);
+    }
+
+    /** The shared MariaDB server of this machine, through a pool of at most {@code maxSize} connections. */
+    static TestDatabase mariadb(int maxSize) {
         return new TestDatabase("mariadb", new MariaDbDialect(),
                 System.getProperty("peer.test.mariadb.url", "jdbc:mariadb://127.0.0.1:3306/test"),
-                System.getProperty("peer.test.mariadb.user", "root"), "", new MySQLExceptionSorter());
+                System.getProperty("peer.test.mariadb.user", "root"), "", new MySQLExceptionSorter(), maxSize);
+    }
+
+    /** The shared PostgreSQL server of this machine, through a pool of at most {@code maxSize} connections. */
+    static TestDatabase postgres(int maxSize) {
+        return postgres(System.getProperty("peer.test.pg.url", "jdbc:postgresql://127.0.0.1:5432/test"), maxSize);
     }
 
     /** An H2 database in this JVM's memory, private to the caller, kept until {@link #close()}. */
