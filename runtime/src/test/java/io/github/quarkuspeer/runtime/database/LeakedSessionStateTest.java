@@ -26,7 +26,7 @@ import io.github.quarkuspeer.runtime.database.Cluster.Node;
  */
 class LeakedSessionStateTest {
 
-    static final Duration LEASE = Duration.ofSeconds(10);
+    static final Duration LEASE = Duration.ofSeconds(4);
 
     @Test
     void aTransactionLeftOpenOnAPostgresConnectionIsRolledBackBeforeTheRenewal() throws Exception {
