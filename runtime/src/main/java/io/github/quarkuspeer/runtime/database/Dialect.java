@@ -102,6 +102,15 @@ public abstract class Dialect {
         return null;
     }
 
+    /**
+     * Whether the store must keep the driver from naming its prepared statements on the server
+     * ({@link PostgresStatements}): pgjdbc does so from a statement's fifth execution, and a named statement lives on
+     * one server connection, which a pooler in transaction mode does not keep for the next transaction.
+     */
+    public boolean unnamedStatements() {
+        return false;
+    }
+
     /** The name of the sequence behind fencing tokens. */
     public static String sequenceOf(String table) {
         return table + "_seq";

@@ -318,6 +318,9 @@ public final class JdbcLeaseStore implements LeaseStore {
     private PreparedStatement prepare(Connection connection, Sql sql, Values values) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql.text());
         try {
+            if (dialect.unnamedStatements()) {
+                PostgresStatements.unnamed(statement);
+            }
             int index = 1;
             for (Param param : sql.params()) {
                 switch (param) {

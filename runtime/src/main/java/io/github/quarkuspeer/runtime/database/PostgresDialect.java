@@ -95,6 +95,12 @@ public final class PostgresDialect extends Dialect {
         return true;
     }
 
+    /** Every statement parsed unnamed, so that it works through PgBouncer in transaction mode. */
+    @Override
+    public boolean unnamedStatements() {
+        return true;
+    }
+
     @Override
     public Sql sequenceCache(String table) {
         // to_regclass resolves the name as the statements do: unquoted, through the search path
