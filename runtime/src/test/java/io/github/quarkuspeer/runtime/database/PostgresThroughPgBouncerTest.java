@@ -1,6 +1,7 @@
 package io.github.quarkuspeer.runtime.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,12 +19,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.github.quarkuspeer.runtime.database.Cluster.Node;
+import io.github.quarkuspeer.runtime.database.PostgresOutageTest.Captured;
 import io.github.quarkuspeer.runtime.election.LeaseStore.Gate;
 import io.github.quarkuspeer.runtime.election.Observation;
 import io.github.quarkuspeer.testing.PrivatePgBouncer;
@@ -31,8 +36,12 @@ import io.github.quarkuspeer.testing.PrivatePgBouncer.PoolMode;
 import io.github.quarkuspeer.testing.PrivatePostgres;
 
 /**
- * The peer's own statements through PgBouncer in transaction mode, with the driver's default settings: each
- * statement may run on another server connection, so none may leave a named statement behind for the next one.
+ * The peer through PgBouncer, with the driver's default settings.
+ * <p>
+ * In transaction mode each statement may run on another server connection, so none may leave a named statement
+ * behind for the next one; and {@code LISTEN} cannot work, since its registration stays on whichever server
+ * connection ran it: the peer says so once, and releases are found on the followers' schedule, unless it listens
+ * on a direct connection of its own. In session mode everything works.
  * <p>
  * PgBouncer hands out the server connection released last first, so a client alone would keep getting the same one
  * and never meet the problem. Here, after each statement of the store, another client begins a transaction that takes
@@ -41,10 +50,16 @@ import io.github.quarkuspeer.testing.PrivatePostgres;
  * execution, and in autocommit hides the loss by preparing it again, so only the server's log shows it: the test
  * reads it.
  */
-class PgBouncerTransactionModeTest {
+class PostgresThroughPgBouncerTest {
 
     /** More than pgjdbc's default {@code prepareThreshold} of 5: the sixth execution would bind a named statement. */
     private static final int EXECUTIONS = 6;
+
+    static final Duration INTERVAL = Duration.ofSeconds(1);
+    static final Duration LEASE = Duration.ofSeconds(2);
+    /** Long, so that a follower that takes a released lease fast can only have heard of it. */
+    static final Duration MINUTE = Duration.ofMinutes(1);
+    static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private static PrivatePostgres server;
 
@@ -105,6 +120,89 @@ class PgBouncerTransactionModeTest {
                     .doesNotHaveDuplicates();
             assertThat(readFrom(server.logFile(), logOffset)).as("the server's log")
                     .doesNotContain("prepared statement");
+        }
+    }
+
+    @Test
+    void withoutADirectConnectionEachNodeSaysOnceThatNotificationsDoNotArriveAndFollowersFindReleasesOnTheirOwn()
+            throws Exception {
+        bouncer = PrivatePgBouncer.start(server, PoolMode.TRANSACTION);
+        Logger listenerLog = Logger.getLogger(PostgresListener.class.getName());
+        Captured log = new Captured();
+        listenerLog.addHandler(log);
+        try (TestDatabase pooled = TestDatabase.postgres(bouncer.jdbcUrl())) {
+            Schema.create(pooled.dataSource, pooled.dialect, "unheard_peers");
+            try (Cluster cluster = new Cluster(pooled, "unheard_peers")) {
+                cluster.listen();
+                Node a = cluster.node("jobs", "node-a", INTERVAL, LEASE);
+                a.start().join();
+                Node b = cluster.node("jobs", "node-b", INTERVAL, LEASE);
+                b.start().join();
+                assertThat(a.election.isLeader()).isTrue();
+
+                // each node finds it at its first probe, and again at every reconnection, yet says it once
+                await().atMost(PATIENCE).until(() -> cluster.probesUnheard(a) >= 2 && cluster.probesUnheard(b) >= 2);
+                assertThat(log.count(Level.WARNING, "do not arrive on the listening connection")).isEqualTo(2);
+                assertThat(log.records).filteredOn(r -> r.getLevel() == Level.WARNING).allSatisfy(
+                        r -> assertThat(r.getMessage()).contains("pool_mode=transaction")
+                                .contains("quarkus.peer.notify-datasource"));
+                assertThat(cluster.probesHeard(a) + cluster.probesHeard(b)).isZero();
+
+                long released = System.nanoTime();
+                a.release();
+                await().atMost(LEASE.multipliedBy(10)).until(b.election::isLeader);
+                long took = System.nanoTime() - released;
+                System.out.printf("without a direct connection node-b led %d ms after the release (lease %d ms)%n",
+                        took / 1_000_000, LEASE.toMillis());
+                assertThat(log.count(Level.WARNING, "do not arrive on the listening connection")).isEqualTo(2);
+            }
+        } finally {
+            listenerLog.removeHandler(log);
+        }
+    }
+
+    @Test
+    void aDirectConnectionForNotificationsWakesTheFollowersAtOnce() throws Exception {
+        bouncer = PrivatePgBouncer.start(server, PoolMode.TRANSACTION);
+        try (TestDatabase pooled = TestDatabase.postgres(bouncer.jdbcUrl());
+                TestDatabase direct = TestDatabase.postgres(server.jdbcUrl(), 2)) {
+            Schema.create(pooled.dataSource, pooled.dialect, "direct_peers");
+            try (Cluster cluster = new Cluster(pooled, "direct_peers")) {
+                cluster.listen();
+                cluster.listenOn(direct);
+                Node a = cluster.node("jobs", "node-a", MINUTE, MINUTE);
+                a.start().join();
+                Node b = cluster.node("jobs", "node-b", MINUTE, MINUTE);
+                b.start().join();
+                assertThat(a.election.isLeader()).isTrue();
+                await().atMost(PATIENCE).until(() -> cluster.probesHeard(a) >= 1 && cluster.probesHeard(b) >= 1);
+
+                a.release();
+                // b's own schedule would not look again for a minute: only the notification can be this fast
+                await().atMost(PATIENCE).until(b.election::isLeader);
+                assertThat(cluster.probesUnheard(a) + cluster.probesUnheard(b)).isZero();
+            }
+        }
+    }
+
+    @Test
+    void inSessionModeTheStoreAndTheNotificationsWorkThroughThePooler() throws Exception {
+        bouncer = PrivatePgBouncer.start(server, PoolMode.SESSION);
+        try (TestDatabase pooled = TestDatabase.postgres(bouncer.jdbcUrl())) {
+            Schema.create(pooled.dataSource, pooled.dialect, "session_peers");
+            try (Cluster cluster = new Cluster(pooled, "session_peers")) {
+                cluster.listen();
+                Node a = cluster.node("jobs", "node-a", MINUTE, MINUTE);
+                a.start().join();
+                Node b = cluster.node("jobs", "node-b", MINUTE, MINUTE);
+                b.start().join();
+                assertThat(a.election.isLeader()).isTrue();
+                await().atMost(PATIENCE).until(() -> cluster.probesHeard(a) >= 1 && cluster.probesHeard(b) >= 1);
+
+                a.release();
+                await().atMost(PATIENCE).until(b.election::isLeader);
+                assertThat(cluster.probesUnheard(a) + cluster.probesUnheard(b)).isZero();
+            }
         }
     }
 
