@@ -84,7 +84,8 @@ public final class PostgresListener implements AutoCloseable {
      * @param probeEvery how often to probe the listening connection
      * @param timeout how long a probe, a connection or a statement on the listening connection may take
      * @param onRelease receives the name of each released instance
-     * @param onReconnect runs after a new listening connection replaced a broken one
+     * @param onReconnect runs after a new listening connection replaced a broken one, or, if notifications were found
+     *        not to arrive, once they arrive again
      */
     public PostgresListener(DataSource listenOn, String listenName, DataSource notifyThrough, String channel,
             Duration probeEvery, Duration timeout, Consumer<String> onRelease, Runnable onReconnect) {
