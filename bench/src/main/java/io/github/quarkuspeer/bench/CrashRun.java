@@ -81,7 +81,7 @@ final class CrashRun {
                 missed.isEmpty() ? "met" : "MISSED for " + missed);
     }
 
-    private static List<String> row(Duration lease, String label, Samples s) {
+    static List<String> row(Duration lease, String label, Samples s) {
         double l = lease.toNanos();
         return List.of(lease.toSeconds() + " s", label, String.valueOf(s.count()), Report.ratio(s.percentile(50) / l),
                 Report.ratio(s.percentile(99) / l), Report.ratio(s.max() / l),
@@ -89,7 +89,7 @@ final class CrashRun {
     }
 
     /** Arms the crash of the instance's leader, once it has exactly one (waiting up to a lease for it). */
-    private static Crash crash(LocalCluster cluster, String instance, Duration lease) throws InterruptedException {
+    static Crash crash(LocalCluster cluster, String instance, Duration lease) throws InterruptedException {
         long end = System.nanoTime() + lease.toNanos();
         List<Node> leaders = cluster.leaders(instance);
         while (leaders.size() != 1) {
@@ -108,7 +108,7 @@ final class CrashRun {
     }
 
     /** An instance whose leader is to crash, and the nodes that may take over. */
-    private record Crash(LocalCluster cluster, String instance, Node leader, List<Node> others) {
+    record Crash(LocalCluster cluster, String instance, Node leader, List<Node> others) {
 
         /** Waits until another node leads after the crash; returns the time since the last renewal was sent. */
         long awaitFailover(long patienceEnd) throws InterruptedException {

@@ -37,7 +37,7 @@ final class HandoverRun {
             Map<LocalCluster, List<Node>> live = Map.of(ours, start(ours), oban, start(oban));
             for (int i = -WARMUP; i < HANDOVERS; i++) {
                 for (LocalCluster cluster : i % 2 == 0 ? List.of(ours, oban) : List.of(oban, ours)) {
-                    long took = handover(cluster, live.get(cluster));
+                    long took = handover(cluster, live.get(cluster), INTERVAL);
                     if (i >= 0) {
                         times.get(cluster.schedule()).add(took);
                     }
@@ -65,11 +65,21 @@ final class HandoverRun {
     }
 
     private static List<Node> start(LocalCluster cluster) throws InterruptedException {
-        cluster.listen();
-        cluster.awaitListening(Duration.ofSeconds(10));
+        return start(cluster, INTERVAL, true);
+    }
+
+    /**
+     * Starts {@value #NODES} nodes of the handover instance; with {@code listen}, once the cluster's listener
+     * listens.
+     */
+    static List<Node> start(LocalCluster cluster, Duration interval, boolean listen) throws InterruptedException {
+        if (listen) {
+            cluster.listen();
+            cluster.awaitListening(Duration.ofSeconds(10));
+        }
         List<Node> nodes = new ArrayList<>();
         for (int n = 1; n <= NODES; n++) {
-            Node node = cluster.add(INSTANCE, "node-" + n, INTERVAL);
+            Node node = cluster.add(INSTANCE, "node-" + n, interval);
             node.peer().start();
             nodes.add(node);
         }
@@ -77,7 +87,7 @@ final class HandoverRun {
     }
 
     /** Releases the leader, waits for another node to lead, and replaces the released node; returns the time. */
-    private static long handover(LocalCluster cluster, List<Node> live) throws InterruptedException {
+    static long handover(LocalCluster cluster, List<Node> live, Duration interval) throws InterruptedException {
         Node leader = awaitLeader(cluster, live);
         long released = System.nanoTime();
         leader.peer().release();
@@ -87,7 +97,7 @@ final class HandoverRun {
             for (Node node : live) {
                 long elected = node.peer().electedAt();
                 if (elected - released > 0) {
-                    Node fresh = cluster.add(INSTANCE, leader.peer().node(), INTERVAL);
+                    Node fresh = cluster.add(INSTANCE, leader.peer().node(), interval);
                     fresh.peer().start();
                     live.add(fresh);
                     return elected - released;

@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import javax.sql.DataSource;
+
 import io.github.quarkuspeer.runtime.VertxScheduling;
 import io.github.quarkuspeer.runtime.database.Dialect;
 import io.github.quarkuspeer.runtime.database.JdbcLeaseStore;
@@ -36,6 +38,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private final SharedDatabase database;
+    private final DataSource rounds;
+    private final DataSource listenOn;
     private final Schedule schedule;
     private final Vertx vertx;
     private final String table;
@@ -52,7 +56,19 @@ public final class LocalCluster implements AutoCloseable {
      */
     public LocalCluster(SharedDatabase database, Schedule schedule, Vertx vertx, String name, Samples roundNanos,
             Samples queueNanos) {
+        this(database, database.pool, database.pool, schedule, vertx, name, roundNanos, queueNanos);
+    }
+
+    /**
+     * Nodes whose rounds and releases go through {@code rounds}, and whose {@link #listen() listener} listens on a
+     * connection of {@code listenOn}: both the shared database's pool, or a pooler in front of it for the rounds and
+     * either for listening. The table is created and dropped through the shared database's own pool.
+     */
+    public LocalCluster(SharedDatabase database, DataSource rounds, DataSource listenOn, Schedule schedule,
+            Vertx vertx, String name, Samples roundNanos, Samples queueNanos) {
         this.database = database;
+        this.rounds = rounds;
+        this.listenOn = listenOn;
         this.schedule = schedule;
         this.vertx = vertx;
         this.table = database.createTable(name + "_" + (schedule == Schedule.OBAN ? "oban" : "peer"));
@@ -66,7 +82,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Adds a node's peer of an instance, not started. */
     public Node add(String instance, String nodeName, Duration interval) {
-        CountingDataSource connections = new CountingDataSource(database.pool);
+        CountingDataSource connections = new CountingDataSource(rounds);
         BenchStore[] store = new BenchStore[1];
         BenchPeer peer = schedule.peer(instance, nodeName, interval, new Schedule.Wiring(connections,
                 database.dialect, table, scheduling(), inner -> store[0] = new BenchStore(inner, roundNanos)));
@@ -105,7 +121,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Starts listening for released leases, which wakes the other nodes of the released instance. */
     public void listen() {
         listening = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-listener-" + table));
-        listener = new PostgresListener(database.pool, Dialect.channelOf(table), Duration.ofSeconds(30),
+        listener = new PostgresListener(listenOn, "", rounds, Dialect.channelOf(table), Duration.ofSeconds(30),
                 Duration.ofSeconds(5), instance -> nodes.stream()
                 .filter(n -> n.peer().instance().equals(instance)).forEach(n -> n.peer().released()),
                 () -> nodes.forEach(n -> n.peer().released()));

@@ -29,9 +29,22 @@ public final class SharedDatabase implements AutoCloseable {
 
     public final PostgresDialect dialect = new PostgresDialect();
     public final AgroalDataSource pool;
+    /** Where the pool connects. */
+    public final String url;
 
     /** @param maxConnections the pool's size: each benchmark says why it picked its own */
     public SharedDatabase(int maxConnections) {
+        this(URL, maxConnections);
+    }
+
+    /**
+     * The same server reached another way, for example through a pooler in front of it.
+     *
+     * @param url where to connect, as user {@code postgres}
+     * @param maxConnections the pool's size
+     */
+    public SharedDatabase(String url, int maxConnections) {
+        this.url = url;
         try {
             pool = AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
                     .metricsEnabled(true)
@@ -39,11 +52,11 @@ public final class SharedDatabase implements AutoCloseable {
                             .acquisitionTimeout(Duration.ofSeconds(5))
                             .connectionValidator(ConnectionValidator.defaultValidator())
                             .exceptionSorter(new PostgreSQLExceptionSorter())
-                            .connectionFactoryConfiguration(f -> f.jdbcUrl(URL)
+                            .connectionFactoryConfiguration(f -> f.jdbcUrl(url)
                                     .principal(new NamePrincipal(USER))
                                     .credential(new SimplePassword("")))));
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot open a pool on " + URL, e);
+            throw new IllegalStateException("Cannot open a pool on " + url, e);
         }
     }
 

@@ -17,10 +17,12 @@ public final class PeerInstancesBuildItem extends SimpleBuildItem {
      * @param datasource the datasource of a {@code database} instance, otherwise empty
      * @param persistenceUnit the persistence unit that maps the lease entity, for a {@code database} instance
      * @param table the lease table
+     * @param notifyDatasource the datasource that a {@code database} instance listens for released leases on, if it
+     *        names one
      * @param health whether it contributes a readiness check
      */
     public record Instance(String name, PeerKind kind, Optional<String> datasource, Optional<String> persistenceUnit,
-            String table, boolean health) {
+            String table, Optional<String> notifyDatasource, boolean health) {
     }
 
     private final List<Instance> instances;

@@ -40,6 +40,7 @@ import io.github.quarkuspeer.runtime.scheduler.LeaderOnlyInterceptor;
 import io.quarkus.agroal.spi.JdbcDataSourceBuildItem;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
+import io.quarkus.datasource.common.runtime.DatabaseKind;
 import io.quarkus.datasource.runtime.DataSourcesBuildTimeConfig;
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
@@ -106,6 +107,7 @@ class PeerProcessor {
             String table = InstanceSettings.checkTable(name, instance.table());
             Optional<String> datasource = Optional.empty();
             Optional<String> unit = Optional.empty();
+            Optional<String> notify = Optional.empty();
             if (instance.kind() == PeerKind.GLOBAL) {
                 throw new ConfigurationException(ConfigKeys.key(name, "kind")
                         + "=global is not available: it needs the quarkus-peer-global extension");
@@ -126,8 +128,9 @@ class PeerProcessor {
                             + ConfigKeys.key(name, "persistence-unit") + " to a unit of that datasource");
                 }
                 datasource = Optional.of(instance.datasource().orElse(units.get(unit.get())));
+                notify = instance.notifyDatasource();
             }
-            instances.add(new PeerInstancesBuildItem.Instance(name, instance.kind(), datasource, unit, table,
+            instances.add(new PeerInstancesBuildItem.Instance(name, instance.kind(), datasource, unit, table, notify,
                     instance.health().enabled()));
         }
         List<PeerInstancesBuildItem.Instance> database = instances.stream()
@@ -140,7 +143,28 @@ class PeerProcessor {
                             .collect(Collectors.joining(", "))
                     + "); they must share one table, which the Panache entity maps");
         }
+        checkNotifyDatasourcesAgree(database);
         return new PeerInstancesBuildItem(instances);
+    }
+
+    /**
+     * Instances whose leases are on one datasource share its listening connection, so they must name the same
+     * {@code notify-datasource}, or none.
+     */
+    private static void checkNotifyDatasourcesAgree(List<PeerInstancesBuildItem.Instance> database) {
+        Map<String, PeerInstancesBuildItem.Instance> first = new HashMap<>();
+        for (PeerInstancesBuildItem.Instance instance : database) {
+            PeerInstancesBuildItem.Instance other = first.putIfAbsent(instance.datasource().orElseThrow(), instance);
+            if (other != null && !other.notifyDatasource().equals(instance.notifyDatasource())) {
+                throw new ConfigurationException(ConfigKeys.key(instance.name(), "notify-datasource") + "="
+                        + instance.notifyDatasource().orElse("(not set)") + " is invalid: the instance "
+                        + other.name() + " keeps its leases on the same datasource, "
+                        + instance.datasource().orElseThrow() + ", and sets "
+                        + ConfigKeys.key(other.name(), "notify-datasource") + "="
+                        + other.notifyDatasource().orElse("(not set)")
+                        + "; instances on one datasource share its listening connection, so set the same on both");
+            }
+        }
     }
 
     /**
@@ -208,6 +232,27 @@ class PeerProcessor {
         }
     }
 
+    /**
+     * A {@code notify-datasource} must be a JDBC datasource of this application, and both it and the lease datasource
+     * PostgreSQL: the only database whose releases are notified.
+     */
+    private static void checkNotifyDataSource(String name, String datasource, String notify,
+            Map<String, JdbcDataSourceBuildItem> jdbc) {
+        String key = ConfigKeys.key(name, "notify-datasource") + "=" + notify + " is invalid: ";
+        if (!jdbc.containsKey(notify)) {
+            throw new ConfigurationException(key + "this application has no JDBC datasource of that name (it has "
+                    + jdbc.keySet() + ")");
+        }
+        for (String which : List.of(datasource, notify)) {
+            String kind = jdbc.get(which).getDbKind();
+            if (!DatabaseKind.isPostgreSQL(kind)) {
+                throw new ConfigurationException(key + "only PostgreSQL notifies released leases (LISTEN/NOTIFY), and "
+                        + "the datasource " + which + (which.equals(datasource) ? ", which holds the leases," : "")
+                        + " is " + kind);
+            }
+        }
+    }
+
     @BuildStep
     void leaseEntity(PeerInstancesBuildItem instances, BuildProducer<AdditionalIndexedClassesBuildItem> indexed,
             BuildProducer<BytecodeTransformerBuildItem> transformers) {
@@ -240,6 +285,8 @@ class PeerProcessor {
         for (PeerInstancesBuildItem.Instance instance : database) {
             checkDataSource(instance.name(), config.instances().get(instance.name()),
                     instance.datasource().orElseThrow(), jdbc);
+            instance.notifyDatasource().ifPresent(notify -> checkNotifyDataSource(instance.name(),
+                    instance.datasource().orElseThrow(), notify, jdbc));
         }
         Set<String> units = database.stream().map(i -> i.persistenceUnit().orElseThrow())
                 .collect(Collectors.toCollection(TreeSet::new));
@@ -276,8 +323,11 @@ class PeerProcessor {
         Map<String, String> dbKinds = new HashMap<>();
         dataSources.stream().filter(d -> datasources.containsValue(d.getName()))
                 .forEach(d -> dbKinds.put(d.getName(), d.getDbKind()));
+        Map<String, String> notifyDatasources = new HashMap<>();
+        instances.instances().forEach(i -> i.notifyDatasource()
+                .ifPresent(notify -> notifyDatasources.put(i.datasource().orElseThrow(), notify)));
         beans.produce(SyntheticBeanBuildItem.configure(PeerSetup.class).scope(Singleton.class).unremovable()
-                .supplier(recorder.setup(names, datasources, dbKinds)).done());
+                .supplier(recorder.setup(names, datasources, dbKinds, notifyDatasources)).done());
         for (String name : names) {
             SyntheticBeanBuildItem.ExtendedBeanConfigurator bean = SyntheticBeanBuildItem.configure(Peer.class)
                     .types(Peer.class).scope(Singleton.class).unremovable().identifier("peer-" + name)

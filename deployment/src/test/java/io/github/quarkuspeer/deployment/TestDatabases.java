@@ -6,8 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -67,6 +70,25 @@ final class TestDatabases {
             statement.execute("DROP DATABASE IF EXISTS " + database);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot drop the MariaDB database " + database, e);
+        }
+    }
+
+    /**
+     * The application names of the shared PostgreSQL's sessions whose last statement was a {@code LISTEN}: the
+     * connections that listen for released leases.
+     */
+    static List<String> listeningApplications() {
+        try (Connection connection = DriverManager.getConnection(PG_URL, PG_USER, "");
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(
+                        "SELECT application_name FROM pg_stat_activity WHERE query LIKE 'LISTEN %'")) {
+            List<String> names = new ArrayList<>();
+            while (rows.next()) {
+                names.add(rows.getString(1));
+            }
+            return names;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -48,6 +48,23 @@ public interface PeerBuildTimeConfig {
         Optional<String> datasource();
 
         /**
+         * A datasource that the {@code database} kind uses only to hear of released leases, on PostgreSQL: set it when
+         * the lease datasource goes through a pooler in transaction mode, such as PgBouncer with
+         * {@code pool_mode=transaction}. Such a pooler runs each transaction on whichever server connection is free,
+         * so a {@code LISTEN} sent through it hears nothing. Name a datasource of the same database that connects
+         * directly (or through a pooler in session mode); each node holds one connection of it, for as long as it
+         * runs. The leases, and the {@code NOTIFY} that goes with each release, still go through the lease
+         * datasource.
+         * <p>
+         * When it is not set, or when that datasource is inactive at run time (it has no URL, or {@code active=false}),
+         * the node listens on a connection of the lease datasource. If notifications do not arrive there, the node
+         * says so once in its log, and a released lease is taken over at the followers' next check, about half a
+         * lease later on average, instead of at once. Instances whose leases are on the same datasource share its
+         * listening connection, so they must name the same datasource here.
+         */
+        Optional<String> notifyDatasource();
+
+        /**
          * The Hibernate ORM persistence unit that maps the lease table as a Panache entity, for the
          * {@code database} kind; the default unit when not set. Set it when the application's units are all named.
          */

@@ -13,8 +13,9 @@ import io.quarkus.runtime.annotations.Recorder;
 public class PeerRecorder {
 
     public Supplier<PeerSetup> setup(List<String> instances, Map<String, String> datasources,
-            Map<String, String> dbKinds) {
-        PeerSetup setup = new PeerSetup(List.copyOf(instances), Map.copyOf(datasources), Map.copyOf(dbKinds));
+            Map<String, String> dbKinds, Map<String, String> notifyDatasources) {
+        PeerSetup setup = new PeerSetup(List.copyOf(instances), Map.copyOf(datasources), Map.copyOf(dbKinds),
+                Map.copyOf(notifyDatasources));
         return () -> setup;
     }
 

@@ -9,6 +9,9 @@ import java.util.Map;
  * @param instances the instance names, the default one first if it exists
  * @param datasources the datasource of each {@code database} instance
  * @param dbKinds the {@code db-kind} of each datasource that a {@code database} instance uses
+ * @param notifyDatasources for each datasource of {@code database} instances that names one, the datasource to
+ *        listen for released leases on ({@code notify-datasource})
  */
-public record PeerSetup(List<String> instances, Map<String, String> datasources, Map<String, String> dbKinds) {
+public record PeerSetup(List<String> instances, Map<String, String> datasources, Map<String, String> dbKinds,
+        Map<String, String> notifyDatasources) {
 }

@@ -1,12 +1,9 @@
 package io.github.quarkuspeer.testing;
 
+import static io.github.quarkuspeer.testing.ProcessSupport.SERVER_OS_USER;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,47 +14,53 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
- * A PostgreSQL server of the test's own, for tests that must stop, restart or break the database.
+ * A PostgreSQL server of the test's own, for tests that must stop, restart, crash or fail over the database.
  * <p>
  * The PostgreSQL servers on {@code localhost:5432} are shared by every test run on the machine and must never be
  * stopped. A test that needs an outage starts one of these instead: a fresh cluster made with {@code initdb} in a
  * temporary directory, listening only on {@code 127.0.0.1} on a free port, with its unix socket in its own data
- * directory, trust authentication and settings tuned for speed rather than durability ({@code fsync=off}).
+ * directory, trust authentication and settings tuned for speed rather than durability: {@code fsync=off}, so what a
+ * server has written survives a crash of the server, as the kernel still holds it, but not a crash of the machine,
+ * which no test causes. Commits are written before they are confirmed ({@code synchronous_commit=on}), so a
+ * {@link #kill()} loses no confirmed commit.
+ * <p>
+ * Every server is ready to be a replication primary ({@code wal_level=replica}, WAL senders and slots, the
+ * {@code replication} lines of {@code initdb}'s trusting {@code pg_hba.conf}); {@link PrivatePostgresPair} makes a
+ * standby of one and fails over to it with {@link #kill()} and {@link #promote()}.
  * <p>
  * PostgreSQL refuses to run as root, and CI runs as root: then every server command runs as the {@code postgres}
  * OS user through {@code runuser}, and the temporary directory is handed to that user. The binaries are taken from
  * the highest {@code /usr/lib/postgresql/<version>/bin}.
  * <p>
- * The output of {@code initdb}, {@code pg_ctl} and the server goes to {@code postgres.log} next to the data
- * directory; when a step fails its tail is part of the exception message. A JVM shutdown hook closes the server
- * if the test run ends without {@link #close()}.
+ * The output of {@code initdb}, {@code pg_ctl} and the server goes to {@link #logFile()} next to the data directory;
+ * when a step fails its tail is part of the exception message. A JVM shutdown hook closes the server if the test run
+ * ends without {@link #close()}.
  *
  * <pre>{@code
  * try (PrivatePostgres pg = PrivatePostgres.start()) {
  *     // ... connect to pg.jdbcUrl() as pg.user()
  *     pg.stop();        // the database is down
  *     pg.startAgain();  // same port, same data
+ *     pg.kill();        // a crash: every server process gets SIGKILL
+ *     pg.startAgain();  // crash recovery, then the same data
  * }
  * }</pre>
  */
 public final class PrivatePostgres implements AutoCloseable {
 
     private static final Path INSTALL_ROOT = Paths.get("/usr/lib/postgresql");
-    private static final String OS_USER = "postgres";
     private static final String DB_USER = "postgres";
     private static final String DATABASE = "postgres";
     private static final int STEP_TIMEOUT_SECONDS = 60;
     private static final int READY_TIMEOUT_SECONDS = 30;
-    private static final int LOG_TAIL_LINES = 40;
 
     private final Path bin;
     private final Path baseDir;
@@ -88,21 +91,42 @@ public final class PrivatePostgres implements AutoCloseable {
      *                               tail of the log)
      */
     public static PrivatePostgres start() {
-        Path bin = findBinaries();
-        Path baseDir;
-        try {
-            baseDir = Files.createTempDirectory("peer-pg-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create a directory for a private PostgreSQL", e);
-        }
-        PrivatePostgres pg = new PrivatePostgres(bin, baseDir, freePort(), isRoot(baseDir));
-        Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
+        PrivatePostgres pg = create();
         try {
             pg.initialize();
             pg.startAgain();
             return pg;
         } catch (RuntimeException e) {
             pg.closeQuietly();
+            throw e;
+        }
+    }
+
+    /**
+     * Makes a hot standby of {@code primary} with {@code pg_basebackup -R} on a free port and starts it: it streams
+     * WAL from the primary through the physical replication slot {@code name}, and reports itself to the primary as
+     * the application {@code name} (its {@code cluster_name}), the name that {@code synchronous_standby_names}
+     * refers to. Returns once it accepts JDBC connections; it may not be streaming yet.
+     */
+    static PrivatePostgres startStandbyOf(PrivatePostgres primary, String name) {
+        PrivatePostgres standby = create();
+        try {
+            standby.prepareDirectory();
+            standby.run("pg_basebackup", standby.asServerUser(List.of(standby.bin.resolve("pg_basebackup").toString(),
+                    "-h", "127.0.0.1", "-p", String.valueOf(primary.port), "-U", DB_USER,
+                    "-D", standby.dataDir.toString(),
+                    "--write-recovery-conf", "--create-slot", "--slot=" + name,
+                    "--wal-method=stream", "--checkpoint=fast", "--no-sync")));
+            // The copied postgresql.conf still names the primary's port and socket directory; later lines win.
+            standby.appendSettings(
+                    "# Added by " + PrivatePostgres.class.getName() + ": a standby of " + primary.jdbcUrl(),
+                    "port = " + standby.port,
+                    "unix_socket_directories = '" + standby.dataDir + "'",
+                    "cluster_name = '" + name + "'");
+            standby.startAgain();
+            return standby;
+        } catch (RuntimeException e) {
+            standby.closeQuietly();
             throw e;
         }
     }
@@ -122,10 +146,19 @@ public final class PrivatePostgres implements AutoCloseable {
         return DB_USER;
     }
 
+    /** The log of the server and of the commands run for it: errors clients saw are there too. */
+    public Path logFile() {
+        return logFile;
+    }
+
     /**
      * Stops the server with a fast shutdown (open connections are cut) and returns once its process is gone, so
      * that a test can assert on a database that is really down. The data stays for {@link #startAgain()}.
      * Does nothing if the server is already stopped.
+     * <p>
+     * A primary's fast shutdown waits until its WAL senders have sent every record up to the shutdown checkpoint:
+     * a connected standby, even an asynchronous one, misses no commit. To lose one, use {@link #kill()} or cut the
+     * standby off first ({@link PrivatePostgresPair#cutReplication()}).
      */
     public synchronized void stop() {
         if (!running) {
@@ -135,6 +168,36 @@ public final class PrivatePostgres implements AutoCloseable {
         run("stop", pgCtl("stop", "-m", "fast", "-w", "-t", String.valueOf(READY_TIMEOUT_SECONDS)));
         postmaster.ifPresent(this::awaitExit);
         running = false;
+    }
+
+    /**
+     * Crashes the server: SIGKILL to the postmaster and every process it started, at once, as if its machine had
+     * died, except that what it had written survives. Nothing is written or sent that was not already: a standby
+     * gets nothing more. {@link #startAgain()} runs crash recovery and finds every confirmed commit. Returns once
+     * every process is gone and the port refuses connections. Does nothing if the server is already stopped.
+     */
+    public synchronized void kill() {
+        if (!running) {
+            return;
+        }
+        Optional<ProcessHandle> postmaster = postmaster();
+        if (postmaster.isEmpty()) {
+            throw failure("kill: no postmaster.pid, or its process is gone", null);
+        }
+        List<ProcessHandle> children = postmaster.get().children().toList();
+        postmaster.get().destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
+        awaitExit(postmaster.get());
+        children.forEach(this::awaitExit);
+        running = false;
+        // The dead postmaster stays a zombie until PID 1 reaps it, and PostgreSQL takes a PID that still exists in
+        // its lock files for a running server: it would refuse to start again. We know it is dead.
+        try {
+            Files.deleteIfExists(dataDir.resolve("postmaster.pid"));
+            Files.deleteIfExists(dataDir.resolve(".s.PGSQL." + port + ".lock"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot remove the lock files of the killed server in " + dataDir, e);
+        }
     }
 
     /**
@@ -157,6 +220,24 @@ public final class PrivatePostgres implements AutoCloseable {
     public synchronized void restart() {
         stop();
         startAgain();
+    }
+
+    /**
+     * Promotes this standby to a primary with {@code pg_ctl promote -w} and returns once it accepts writes. The
+     * standby first replays all the WAL it has received (even if replay was paused with
+     * {@code pg_wal_replay_pause()}), then starts a new timeline: what it never received is lost.
+     *
+     * @throws IllegalStateException if this server is not a standby, or promotion fails
+     */
+    public synchronized void promote() {
+        if (!queryBoolean("select pg_is_in_recovery()")) {
+            throw failure("promote: this server is not a standby", null);
+        }
+        run("promote", pgCtl("promote", "-w", "-t", String.valueOf(READY_TIMEOUT_SECONDS)));
+        if (!ProcessSupport.awaitCondition(() -> !queryBoolean("select pg_is_in_recovery()"), READY_TIMEOUT_SECONDS,
+                20)) {
+            throw failure("promote: still in recovery after " + READY_TIMEOUT_SECONDS + " s", null);
+        }
     }
 
     /**
@@ -194,8 +275,8 @@ public final class PrivatePostgres implements AutoCloseable {
             // The JVM is already shutting down: this call may be the hook itself.
         }
         try {
-            if (running || Files.exists(dataDir.resolve("postmaster.pid"))) {
-                Optional<ProcessHandle> postmaster = postmaster();
+            Optional<ProcessHandle> postmaster = postmaster().filter(ProcessSupport::isRunning);
+            if (running || postmaster.isPresent()) {
                 try {
                     run("stop", pgCtl("stop", "-m", "immediate", "-w", "-t", String.valueOf(READY_TIMEOUT_SECONDS)));
                 } catch (RuntimeException e) {
@@ -207,7 +288,7 @@ public final class PrivatePostgres implements AutoCloseable {
             }
         } finally {
             closed = true;
-            deleteRecursively(baseDir);
+            ProcessSupport.deleteRecursively(baseDir);
         }
     }
 
@@ -218,20 +299,64 @@ public final class PrivatePostgres implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------------------------
 
-    private void initialize() {
+    /** Runs SQL as the administrator, for {@link PrivatePostgresPair}; fails with the log's tail. */
+    void execute(String sql) {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw failure("'" + sql + "' failed", e);
+        }
+    }
+
+    /** The first column of the first row, or null if there is no row; fails with the log's tail. */
+    String queryString(String sql) {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw failure("'" + sql + "' failed", e);
+        }
+    }
+
+    boolean queryBoolean(String sql) {
+        return "t".equals(queryString(sql));
+    }
+
+    IllegalStateException failure(String message, Throwable cause) {
+        return new IllegalStateException("Private PostgreSQL in " + baseDir + ": " + message
+                + "\n--- last lines of " + logFile + " ---\n" + ProcessSupport.tail(logFile), cause);
+    }
+
+    private static PrivatePostgres create() {
+        Path bin = findBinaries();
+        Path baseDir;
+        try {
+            baseDir = Files.createTempDirectory("peer-pg-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a directory for a private PostgreSQL", e);
+        }
+        PrivatePostgres pg = new PrivatePostgres(bin, baseDir, ProcessSupport.freePort(),
+                ProcessSupport.isRoot(baseDir));
+        Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
+        return pg;
+    }
+
+    private void prepareDirectory() {
         try {
             Files.createFile(logFile);
-            if (asRoot) {
-                // The server runs as 'postgres': it must own the directory (and the log, which pg_ctl appends to).
-                run("chown", List.of("chown", "-R", OS_USER + ":" + OS_USER, baseDir.toString()));
-            }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare " + baseDir, e);
         }
+        if (asRoot) {
+            // The server runs as 'postgres': it must own the directory (and the log, which pg_ctl appends to).
+            run("chown", List.of("chown", "-R", SERVER_OS_USER + ":" + SERVER_OS_USER, baseDir.toString()));
+        }
+    }
+
+    private void initialize() {
+        prepareDirectory();
         run("initdb", asServerUser(List.of(bin.resolve("initdb").toString(), "-D", dataDir.toString(),
                 "-U", DB_USER, "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync")));
-        String settings = String.join("\n",
-                "",
+        appendSettings(
                 "# Added by " + PrivatePostgres.class.getName() + ": a private, fast, throw-away server",
                 "port = " + port,
                 "listen_addresses = '127.0.0.1'",
@@ -239,12 +364,22 @@ public final class PrivatePostgres implements AutoCloseable {
                 "max_connections = 50",
                 "shared_buffers = 16MB",
                 "fsync = off",
-                "synchronous_commit = off",
+                // A commit writes its WAL before it returns (fsync being off, that costs a write only), so that a
+                // killed server, like a crashed real one, keeps every commit it confirmed.
+                "synchronous_commit = on",
                 "full_page_writes = off",
-                "");
+                "# Ready to be a replication primary (PostgreSQL 15's defaults, written down)",
+                "wal_level = replica",
+                "max_wal_senders = 5",
+                "max_replication_slots = 5",
+                "hot_standby = on");
+    }
+
+    private void appendSettings(String... lines) {
         try {
             // Appending as root keeps the file's owner, so the server can still read it.
-            Files.writeString(dataDir.resolve("postgresql.conf"), settings, StandardOpenOption.APPEND);
+            Files.writeString(dataDir.resolve("postgresql.conf"), "\n" + String.join("\n", lines) + "\n",
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot configure " + dataDir, e);
         }
@@ -260,51 +395,39 @@ public final class PrivatePostgres implements AutoCloseable {
         if (!asRoot) {
             return command;
         }
-        List<String> wrapped = new ArrayList<>(List.of("runuser", "-u", OS_USER, "--"));
+        List<String> wrapped = new ArrayList<>(List.of("runuser", "-u", SERVER_OS_USER, "--"));
         wrapped.addAll(command);
         return wrapped;
     }
 
     /** Runs one step, its output appended to the log; fails with the log's tail if it fails or hangs. */
     private void run(String step, List<String> command) {
-        appendToLog("\n$ " + String.join(" ", command) + "\n");
         ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(baseDir.toFile()) // the server user may not be allowed into the caller's directory
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+                .directory(baseDir.toFile()); // the server user may not be allowed into the caller's directory
         // Variables such as PGDATA or PGPORT must not redirect the tools to another server.
         builder.environment().keySet().removeIf(name -> name.startsWith("PG"));
         try {
-            Process process = builder.start();
-            if (!process.waitFor(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw failure(step + " did not finish within " + STEP_TIMEOUT_SECONDS + " s", null);
-            }
-            if (process.exitValue() != 0) {
-                throw failure(step + " failed with exit code " + process.exitValue(), null);
-            }
-        } catch (IOException e) {
-            throw failure(step + " could not be run", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failure(step + " was interrupted", e);
+            ProcessSupport.run(step, builder, STEP_TIMEOUT_SECONDS, logFile);
+        } catch (IllegalStateException e) {
+            throw failure(e.getMessage(), e.getCause());
         }
     }
 
     /** {@code pg_ctl -w} already waited for the server; this proves that JDBC clients get in too. */
     private void awaitJdbc() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
-        SQLException last;
-        do {
+        SQLException[] last = new SQLException[1];
+        boolean ready = ProcessSupport.awaitCondition(() -> {
             try (Connection c = connect()) {
                 c.createStatement().execute("select 1");
-                return;
+                return true;
             } catch (SQLException e) {
-                last = e;
+                last[0] = e;
+                return false;
             }
-            sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw failure("The server does not accept JDBC connections after " + READY_TIMEOUT_SECONDS + " s", last);
+        }, READY_TIMEOUT_SECONDS, 100);
+        if (!ready) {
+            throw failure("The server does not accept JDBC connections after " + READY_TIMEOUT_SECONDS + " s", last[0]);
+        }
     }
 
     private Connection connect() throws SQLException {
@@ -325,61 +448,12 @@ public final class PrivatePostgres implements AutoCloseable {
         }
     }
 
-    /** Waits until the postmaster has exited and the port is free, so that "stopped" really means unreachable. */
-    private void awaitExit(ProcessHandle postmaster) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
-        while (isRunning(postmaster) || portAccepts()) {
-            if (System.nanoTime() > deadline) {
-                throw failure("The server (pid " + postmaster.pid() + ") is still alive after stopping", null);
-            }
-            sleep(50);
-        }
-    }
-
-    /**
-     * A postmaster that has exited stays a zombie until its parent reaps it; the parent is whatever adopted it
-     * (PID 1 in a container), which may reap late or never. A zombie serves nothing, so it counts as stopped.
-     */
-    private static boolean isRunning(ProcessHandle process) {
-        if (!process.isAlive()) {
-            return false;
-        }
-        try {
-            String stat = Files.readString(Paths.get("/proc", String.valueOf(process.pid()), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException | RuntimeException e) {
-            return process.isAlive(); // no /proc (not Linux) or the process just vanished
-        }
-    }
-
-    private boolean portAccepts() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private IllegalStateException failure(String message, Throwable cause) {
-        return new IllegalStateException("Private PostgreSQL in " + baseDir + ": " + message
-                + "\n--- last lines of " + logFile + " ---\n" + logTail(), cause);
-    }
-
-    private String logTail() {
-        try (Stream<String> lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
-            List<String> all = lines.toList();
-            return String.join("\n", all.subList(Math.max(0, all.size() - LOG_TAIL_LINES), all.size()));
-        } catch (IOException | UncheckedIOException e) {
-            return "(log unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    private void appendToLog(String text) {
-        try {
-            Files.writeString(logFile, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            // The log only helps diagnose failures; a missing line must not cause one.
+    /** Waits until the process has exited and the port is free, so that "stopped" really means unreachable. */
+    private void awaitExit(ProcessHandle process) {
+        boolean gone = ProcessSupport.awaitCondition(
+                () -> !ProcessSupport.isRunning(process) && !ProcessSupport.portAccepts(port), READY_TIMEOUT_SECONDS, 50);
+        if (!gone) {
+            throw failure("The server (pid " + process.pid() + ") is still alive after stopping", null);
         }
     }
 
@@ -406,45 +480,6 @@ public final class PrivatePostgres implements AutoCloseable {
                     .orElseThrow(() -> new IllegalStateException("No PostgreSQL binaries in " + INSTALL_ROOT + "/*/bin"));
         } catch (IOException e) {
             throw new IllegalStateException("No PostgreSQL installation under " + INSTALL_ROOT, e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot find a free port", e);
-        }
-    }
-
-    /** The owner of a directory this JVM just created is the user the JVM runs as. */
-    private static boolean isRoot(Path createdByUs) {
-        try {
-            return ((Integer) Files.getAttribute(createdByUs, "unix:uid")) == 0;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for the private PostgreSQL", e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot delete " + dir, e);
         }
     }
 }

@@ -47,6 +47,32 @@ class PrivatePostgresTest {
     }
 
     @Test
+    void killCrashesTheServerAndStartAgainRecoversWhatWasCommitted() throws Exception {
+        try (PrivatePostgres pg = PrivatePostgres.start()) {
+            execute(pg, "create table survivor(id int); insert into survivor values (42)");
+            long logOffset = Jdbc.size(pg.logFile());
+
+            pg.kill();
+            assertThat(portAccepts(pg.port())).isFalse();
+            assertThatThrownBy(() -> selectOne(pg)).isInstanceOf(SQLException.class);
+
+            pg.startAgain();
+            assertThat(Jdbc.readFrom(pg.logFile(), logOffset))
+                    .contains("database system was interrupted")
+                    .contains("redo starts at");
+            assertThat(query(pg, "select id from survivor")).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void promoteRefusesAServerThatIsNotAStandby() {
+        try (PrivatePostgres pg = PrivatePostgres.start()) {
+            assertThatThrownBy(pg::promote).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("promote: this server is not a standby");
+        }
+    }
+
+    @Test
     void terminatesOnlyTheMatchingConnections() throws Exception {
         try (PrivatePostgres pg = PrivatePostgres.start();
                 Connection victim = connect(pg, "peer-victim");

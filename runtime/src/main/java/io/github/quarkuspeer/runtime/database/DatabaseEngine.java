@@ -1,10 +1,15 @@
 package io.github.quarkuspeer.runtime.database;
 
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
 
 import io.agroal.api.AgroalDataSource;
 import io.github.quarkuspeer.runtime.ConfigKeys;
@@ -30,9 +35,12 @@ import io.vertx.core.WorkerExecutor;
 @Singleton
 public class DatabaseEngine implements PeerEngine {
 
+    private static final Logger LOG = Logger.getLogger(DatabaseEngine.class);
+
     private final Vertx vertx;
     private final PeerSetup setup;
     private final DatabasePeers peers;
+    private final Set<String> inactiveNotifyDatasources = new HashSet<>();
     private WorkerExecutor listening;
 
     DatabaseEngine(Vertx vertx, PeerSetup setup, Instance<ClaimListener> claimListeners) {
@@ -41,7 +49,7 @@ public class DatabaseEngine implements PeerEngine {
         ClaimListener claims = claimListeners.isResolvable() ? claimListeners.get() : ClaimListener.NONE;
         this.peers = new DatabasePeers(new DatabasePeers.Options(
                 () -> new VertxScheduling(vertx, vertx.getOrCreateContext()), this::listen, true, claims,
-                store -> store, java.util.Optional.empty()));
+                store -> store, Optional.empty()));
     }
 
     /** Runs a {@code LISTEN} loop on a worker executor of its own, since it blocks for the application's life. */
@@ -75,10 +83,28 @@ public class DatabaseEngine implements PeerEngine {
             throw new ConfigurationException(ConfigKeys.key(settings.instance(), "datasource") + "=" + name
                     + " is invalid: " + e.getMessage(), e);
         }
+        String notifyName = setup.notifyDatasources().getOrDefault(name, name);
+        Optional<AgroalDataSource> notify = notifyName.equals(name) ? Optional.empty()
+                : notifyDataSource(notifyName, name);
         Election election = peers.add(new DatabasePeers.Spec(settings.instance(), settings.node(),
                 settings.candidate(), Timing.of(settings.interval(), settings.lease()), name, dataSource,
-                Dialect.forDbKind(setup.dbKinds().get(name)), settings.table(), settings.schemaManagement()), events);
+                Dialect.forDbKind(setup.dbKinds().get(name)), settings.table(), settings.schemaManagement(),
+                notify.isPresent() ? notifyName : name, notify.isPresent() ? notify.get() : dataSource), events);
         return new ElectionPeer(election, PeerKind.DATABASE);
+    }
+
+    /**
+     * The datasource named by {@code notify-datasource} if it is active; when it is not (no URL, or
+     * {@code active=false}), the node listens on the lease datasource: one build then serves a deployment behind a
+     * pooler in transaction mode, which gives that datasource a URL, and one without, which need not.
+     */
+    private Optional<AgroalDataSource> notifyDataSource(String notifyName, String leaseName) {
+        Optional<AgroalDataSource> active = AgroalDataSourceUtil.dataSourceIfActive(notifyName);
+        if (active.isEmpty() && inactiveNotifyDatasources.add(notifyName)) {
+            LOG.infof("Quarkus Peer: datasource %s (notify-datasource) is not active, so this node listens for "
+                    + "released leases on datasource %s", notifyName, leaseName);
+        }
+        return active;
     }
 
     @Override

@@ -86,9 +86,20 @@ public final class DatabasePeers {
      * @param dialect the database's SQL
      * @param table the validated table name
      * @param schemaManagement what to do with the table at start
+     * @param notifyDatasource the name of the datasource to listen for released leases on, for messages
+     * @param notifyDataSource where to listen for released leases: a connection that reaches the database directly
+     *        when {@code dataSource} goes through a pooler in transaction mode; {@code dataSource} itself otherwise
      */
     public record Spec(String instance, String node, boolean candidate, Timing timing, String datasource,
-            DataSource dataSource, Dialect dialect, String table, SchemaManagement schemaManagement) {
+            DataSource dataSource, Dialect dialect, String table, SchemaManagement schemaManagement,
+            String notifyDatasource, DataSource notifyDataSource) {
+
+        /** An instance that listens for released leases on the datasource of its table. */
+        public Spec(String instance, String node, boolean candidate, Timing timing, String datasource,
+                DataSource dataSource, Dialect dialect, String table, SchemaManagement schemaManagement) {
+            this(instance, node, candidate, timing, datasource, dataSource, dialect, table, schemaManagement,
+                    datasource, dataSource);
+        }
     }
 
     private final Options options;
@@ -117,6 +128,13 @@ public final class DatabasePeers {
                     + " shares the table " + spec.table() + " on datasource " + spec.datasource() + " and sets "
                     + ConfigKeys.key(table.firstInstance, "schema-management") + "=" + name(table.schemaManagement)
                     + "; instances that share a table must agree on what is done with it");
+        }
+        if (!table.notifyDatasource.equals(spec.notifyDatasource())) {
+            throw new ConfigurationException(ConfigKeys.key(spec.instance(), "notify-datasource") + "="
+                    + spec.notifyDatasource() + " is invalid: the instance " + table.firstInstance
+                    + " shares the table " + spec.table() + " on datasource " + spec.datasource()
+                    + " and listens for its released leases on datasource " + table.notifyDatasource
+                    + "; instances that share a table share its listening connection");
         }
         Election election = new Election(spec.instance(), spec.node(), spec.candidate(), spec.timing(),
                 options.decorator().apply(table), options.scheduling().get(), listener, System::nanoTime);
@@ -210,6 +228,12 @@ public final class DatabasePeers {
         return found == null || found.listener == null ? 0 : found.listener.probesHeard();
     }
 
+    /** How many probes of the {@code LISTEN} connection of a table went unheard (0 where there is none). */
+    public synchronized long probesUnheard(String datasource, String table) {
+        Table found = tables.get(datasource + "\u0000" + table);
+        return found == null || found.listener == null ? 0 : found.listener.probesUnheard();
+    }
+
     /**
      * One lease table on one datasource, shared by the elections of the instances that use it: the store they talk
      * to, opened at the start with the timeout of the shortest lease among them, and the {@code LISTEN} connection
@@ -221,6 +245,8 @@ public final class DatabasePeers {
         final Dialect dialect;
         final String name;
         final SchemaManagement schemaManagement;
+        final String notifyDatasource;
+        final DataSource notifyDataSource;
         final String firstInstance;
         final List<Election> members = new ArrayList<>();
         long shortestLease = Long.MAX_VALUE;
@@ -234,6 +260,8 @@ public final class DatabasePeers {
             this.dialect = spec.dialect();
             this.name = spec.table();
             this.schemaManagement = spec.schemaManagement();
+            this.notifyDatasource = spec.notifyDatasource();
+            this.notifyDataSource = spec.notifyDataSource();
             this.firstInstance = spec.instance();
         }
 
@@ -259,8 +287,9 @@ public final class DatabasePeers {
                 Duration probeEvery = options.probeEvery().orElseGet(() -> clamp(Duration.ofNanos(shortestInterval),
                         Duration.ofSeconds(5), Duration.ofSeconds(30)));
                 Duration probeTimeout = clamp(clientTimeout(), Duration.ofSeconds(2), Duration.ofSeconds(10));
-                listener = new PostgresListener(dataSource, Dialect.channelOf(name), probeEvery, probeTimeout,
-                        this::released, () -> members.forEach(e -> e.wake(true)));
+                listener = new PostgresListener(notifyDataSource, notifyDatasource, dataSource,
+                        Dialect.channelOf(name), probeEvery, probeTimeout, this::released,
+                        () -> members.forEach(e -> e.wake(true)));
                 listener.start(options.listening());
             }
             return reachable;

@@ -106,10 +106,19 @@ public abstract class Dialect {
     /**
      * Whether the connection is inside a transaction now (one that another user of the pool left open with a plain
      * {@code BEGIN}, which the pool does not see), where the driver can tell without a round trip; {@code false}
-     * where it cannot. The one piece of knowledge of a dialect that is not SQL: a statement run inside another's
-     * transaction does not commit on its own, so its answer must not count.
+     * where it cannot. One of the two pieces of knowledge of a dialect that are not SQL: a statement run inside
+     * another's transaction does not commit on its own, so its answer must not count.
      */
     public boolean inTransaction(java.sql.Connection connection) throws java.sql.SQLException {
+        return false;
+    }
+
+    /**
+     * Whether the store must keep the driver from naming its prepared statements on the server
+     * ({@link PostgresDriver}): pgjdbc does so from a statement's fifth execution, and a named statement lives on
+     * one server connection, which a pooler in transaction mode does not keep for the next transaction.
+     */
+    public boolean unnamedStatements() {
         return false;
     }
 

@@ -379,6 +379,9 @@ public final class JdbcLeaseStore implements LeaseStore {
     private PreparedStatement prepare(Connection connection, Sql sql, Values values) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql.text());
         try {
+            if (dialect.unnamedStatements()) {
+                PostgresDriver.unnamed(statement);
+            }
             int index = 1;
             for (Param param : sql.params()) {
                 switch (param) {

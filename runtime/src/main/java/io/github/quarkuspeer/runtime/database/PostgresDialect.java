@@ -99,9 +99,15 @@ public final class PostgresDialect extends Dialect {
         return true;
     }
 
+    /** Every statement parsed unnamed, so that it works through PgBouncer in transaction mode. */
+    @Override
+    public boolean unnamedStatements() {
+        return true;
+    }
+
     @Override
     public boolean inTransaction(java.sql.Connection connection) throws java.sql.SQLException {
-        return PostgresSessions.inTransaction(connection);
+        return PostgresDriver.inTransaction(connection);
     }
 
     @Override

@@ -58,9 +58,11 @@ final class Cluster implements AutoCloseable {
             this.peers = new DatabasePeers(new DatabasePeers.Options(
                     () -> new VertxScheduling(vertx, vertx.getOrCreateContext()), listening, notifications,
                     claimListener(), inner -> wrapped[0] = new FaultyStore(inner), Optional.ofNullable(probeEvery)));
+            TestDatabase notify = listenOn != null ? listenOn : database;
             this.election = peers.add(new DatabasePeers.Spec(instance, nodeName, candidate,
                     Timing.of(interval, lease), "test", database.dataSource, database.dialect, table,
-                    schema), event -> events.add(new Announced(event, System.nanoTime())));
+                    schema, notify == database ? "test" : "notify", notify.dataSource),
+                    event -> events.add(new Announced(event, System.nanoTime())));
             this.store = wrapped[0];
         }
 
@@ -112,6 +114,7 @@ final class Cluster implements AutoCloseable {
     private final ExecutorService listening = Executors.newCachedThreadPool();
     private volatile boolean notifications;
     private volatile Duration probeEvery;
+    private volatile TestDatabase listenOn;
 
     Cluster(TestDatabase database, String table) {
         this(database, table, new VertxOptions());
@@ -148,6 +151,14 @@ final class Cluster implements AutoCloseable {
         notifications = true;
     }
 
+    /**
+     * Makes every node added from now on listen on a connection of {@code direct} (the same database, reached
+     * another way) instead of the cluster's database, as with {@code quarkus.peer.notify-datasource}.
+     */
+    void listenOn(TestDatabase direct) {
+        listenOn = direct;
+    }
+
     /** Makes every node added from now on probe its {@code LISTEN} connection this often. */
     void probeEvery(Duration every) {
         probeEvery = every;
@@ -156,6 +167,11 @@ final class Cluster implements AutoCloseable {
     /** How many probes the node's {@code LISTEN} connection has heard back. */
     long probesHeard(Node node) {
         return node.peers.probesHeard("test", table);
+    }
+
+    /** How many probes of the node's {@code LISTEN} connection went unheard. */
+    long probesUnheard(Node node) {
+        return node.peers.probesUnheard("test", table);
     }
 
     /** Whether any two claims of different nodes on this instance overlap in time. */
