@@ -13,7 +13,6 @@ import io.github.quarkuspeer.runtime.InstanceSettings;
 import io.github.quarkuspeer.runtime.ManagedPeer;
 import io.github.quarkuspeer.runtime.PeerEngine;
 import io.github.quarkuspeer.runtime.PeerKind;
-import io.github.quarkuspeer.runtime.PeerSetup;
 import io.github.quarkuspeer.runtime.VertxScheduling;
 import io.github.quarkuspeer.runtime.election.ClaimListener;
 import io.github.quarkuspeer.runtime.election.Election;
@@ -31,13 +30,11 @@ import io.vertx.core.WorkerExecutor;
 public class DatabaseEngine implements PeerEngine {
 
     private final Vertx vertx;
-    private final PeerSetup setup;
     private final DatabasePeers peers;
     private WorkerExecutor listening;
 
-    DatabaseEngine(Vertx vertx, PeerSetup setup, Instance<ClaimListener> claimListeners) {
+    DatabaseEngine(Vertx vertx, Instance<ClaimListener> claimListeners) {
         this.vertx = vertx;
-        this.setup = setup;
         ClaimListener claims = claimListeners.isResolvable() ? claimListeners.get() : ClaimListener.NONE;
         this.peers = new DatabasePeers(new DatabasePeers.Options(
                 () -> new VertxScheduling(vertx, vertx.getOrCreateContext()), this::listen, true, claims,
@@ -77,8 +74,17 @@ public class DatabaseEngine implements PeerEngine {
         }
         Election election = peers.add(new DatabasePeers.Spec(settings.instance(), settings.node(),
                 settings.candidate(), Timing.of(settings.interval(), settings.lease()), name, dataSource,
-                Dialect.forDbKind(setup.dbKinds().get(name)), settings.table(), settings.schemaManagement()), events);
+                Dialect.forDbKind(settings.plan().dbKind().orElseThrow()), settings.table(),
+                settings.schemaManagement()), events);
         return new ElectionPeer(election, PeerKind.DATABASE);
+    }
+
+    @Override
+    public String describe(InstanceSettings settings) {
+        return "table " + settings.table() + " on datasource " + settings.datasource() + " ("
+                + settings.plan().dbKind().orElseThrow() + "), schema-management "
+                + settings.schemaManagement().name().toLowerCase(java.util.Locale.ROOT)
+                + (settings.candidate() ? "" : ", not a candidate");
     }
 
     @Override
