@@ -33,6 +33,7 @@ import io.github.quarkuspeer.LeadershipChanged;
 import io.github.quarkuspeer.Peer;
 import io.github.quarkuspeer.Peers;
 import io.github.quarkuspeer.runtime.PeerRuntimeConfig.InstanceRuntimeConfig;
+import io.github.quarkuspeer.runtime.election.Decisions.Outcome;
 import io.github.quarkuspeer.runtime.election.Election;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -51,7 +52,7 @@ import io.vertx.core.Vertx;
  * before singletons). {@link PreDestroy} only repeats it, for a container torn down without that event.
  */
 @Singleton
-public class PeerManager implements Peers {
+public class PeerManager implements Peers, PeerStatuses {
 
     private static final Logger LOG = Logger.getLogger(PeerManager.class);
     private static final long FIRST_ROUND_WAIT_MILLIS = 5_000;
@@ -67,7 +68,8 @@ public class PeerManager implements Peers {
     private boolean stopped;
 
     PeerManager(PeerSetup setup, PeerRuntimeConfig runtimeConfig, Vertx vertx, Scheduler scheduler,
-            @Any Event<LeadershipChanged> events, @Any Instance<PeerEngine> available) {
+            @Any Event<LeadershipChanged> events, @Any Instance<PeerEngine> available,
+            @Any Instance<PeerObserver> observers) {
         this.scheduler = scheduler;
         Map<PeerKind, PeerEngine> byKind = new EnumMap<>(PeerKind.class);
         for (PeerEngine engine : available) {
@@ -77,6 +79,7 @@ public class PeerManager implements Peers {
         // every mistake at once, each naming its key, rather than one per start
         List<String> errors = new ArrayList<>();
         InstanceRuntimeConfig defaults = runtimeConfig.instances().get(Peer.DEFAULT_INSTANCE);
+        List<PeerObserver> observing = observers.stream().toList();
         for (InstancePlan plan : setup.plans()) {
             String name = plan.instance();
             try {
@@ -90,7 +93,7 @@ public class PeerManager implements Peers {
                                     : ""));
                 }
                 engines.put(instance.kind(), engine);
-                Delivery delivery = new Delivery(vertx.getOrCreateContext(), events, name);
+                Delivery delivery = new Delivery(vertx.getOrCreateContext(), events, name, observing);
                 settings.put(name, instance);
                 deliveries.put(name, delivery);
                 peers.put(name, engine.add(instance, delivery));
@@ -107,6 +110,7 @@ public class PeerManager implements Peers {
             throw new ConfigurationException("Quarkus Peer: " + errors.size() + " configuration errors:\n  - "
                     + String.join("\n  - ", errors));
         }
+        observing.forEach(observer -> observer.started(statuses()));
     }
 
     /**
@@ -218,27 +222,52 @@ public class PeerManager implements Peers {
         return List.copyOf(peers.values());
     }
 
-    /** Every instance as its engine runs it, for the adapters (health checks, metrics, Dev UI). */
-    public Map<String, ManagedPeer> managed() {
-        return Collections.unmodifiableMap(peers);
+    @Override
+    public PeerStatus status(String instance) {
+        ManagedPeer peer = peers.get(instance);
+        if (peer == null) {
+            throw new NoSuchElementException("No Quarkus Peer instance named '" + instance + "'; configured: "
+                    + peers.keySet());
+        }
+        return peer.status();
     }
 
-    /** Delivers one instance's events to CDI observers, in order, on a worker thread. */
+    @Override
+    public List<PeerStatus> statuses() {
+        return peers.values().stream().map(ManagedPeer::status).toList();
+    }
+
+    /**
+     * Delivers one instance's events to CDI observers, in order, on a worker thread; tells the
+     * {@link PeerObserver}s of each round and change at once.
+     */
     static final class Delivery implements Election.Listener {
 
         private final Context context;
         private final Event<LeadershipChanged> events;
         private final String instance;
+        private final List<PeerObserver> observers;
         private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
-        Delivery(Context context, Event<LeadershipChanged> events, String instance) {
+        Delivery(Context context, Event<LeadershipChanged> events, String instance, List<PeerObserver> observers) {
             this.context = context;
             this.events = events.select(NamedLiteral.of(instance));
             this.instance = instance;
+            this.observers = observers;
+        }
+
+        @Override
+        public void round(Outcome outcome, long tookNanos) {
+            for (PeerObserver observer : observers) {
+                observer.round(instance, outcome, tookNanos);
+            }
         }
 
         @Override
         public synchronized void changed(LeadershipChanged event) {
+            for (PeerObserver observer : observers) {
+                observer.changed(event);
+            }
             try {
                 last = context.executeBlocking(() -> {
                     fire(event);
