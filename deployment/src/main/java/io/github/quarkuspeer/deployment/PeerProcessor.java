@@ -1,7 +1,6 @@
 package io.github.quarkuspeer.deployment;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +13,8 @@ import java.util.stream.Collectors;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.Readiness;
 import org.jboss.jandex.AnnotationInstance;
+import org.jboss.jandex.DotName;
 
 import io.github.quarkuspeer.LeaderOnly;
 import io.github.quarkuspeer.Peer;
@@ -32,35 +30,31 @@ import io.github.quarkuspeer.runtime.PeerRecorder;
 import io.github.quarkuspeer.runtime.PeerSetup;
 import io.github.quarkuspeer.runtime.database.DatabaseEngine;
 import io.github.quarkuspeer.runtime.database.Dialect;
-import io.github.quarkuspeer.runtime.database.PeerLease;
 import io.github.quarkuspeer.runtime.database.Schema;
-import io.github.quarkuspeer.runtime.health.PeerHealthCheck;
 import io.github.quarkuspeer.runtime.health.PeerHealthRecorder;
 import io.github.quarkuspeer.runtime.scheduler.LeaderOnlyInterceptor;
-import io.quarkus.agroal.deployment.AggregatedDataSourceBuildTimeConfigBuildItem;
 import io.quarkus.agroal.spi.JdbcDataSourceBuildItem;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
-import io.quarkus.datasource.runtime.DataSourcesBuildTimeConfig;
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
-import io.quarkus.deployment.builditem.AdditionalIndexedClassesBuildItem;
 import io.quarkus.deployment.builditem.ApplicationIndexBuildItem;
-import io.quarkus.deployment.builditem.BytecodeTransformerBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
-import io.quarkus.hibernate.orm.deployment.HibernateOrmConfig;
-import io.quarkus.hibernate.orm.deployment.HibernateOrmConfigPersistenceUnit;
-import io.quarkus.hibernate.orm.deployment.spi.AdditionalJpaModelBuildItem;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.scheduler.deployment.ForceStartSchedulerBuildItem;
 
 class PeerProcessor {
 
     private static final String FEATURE = "quarkus-peer";
+    // By name: the deployment loads no class of MicroProfile Health, which an application may not have.
+    private static final DotName HEALTH_CHECK = DotName.createSimple("org.eclipse.microprofile.health.HealthCheck");
+    private static final DotName READINESS = DotName.createSimple("org.eclipse.microprofile.health.Readiness");
+    private static final DotName HEALTH_CHECK_IMPL = DotName
+            .createSimple("io.github.quarkuspeer.runtime.health.PeerHealthCheck");
 
     @BuildStep
     FeatureBuildItem feature() {
@@ -78,10 +72,14 @@ class PeerProcessor {
             Optional<PeerPersistenceUnitsBuildItem> units) {
         List<String> problems = new ArrayList<>();
         List<PeerInstancesBuildItem.Instance> instances = new ArrayList<>();
+        InstanceBuildTimeConfig defaults = config.instances().get(Peer.DEFAULT_INSTANCE);
         for (String name : instanceNames(config, index, problems)) {
             InstanceBuildTimeConfig instance = config.instances().get(name);
+            // one table for all: a named instance takes the default instance's unless it sets its own
+            String table = instance.table().or(defaults::table).orElse(Schema.DEFAULT_TABLE);
             InstancePlan.checkName(name).ifPresent(problems::add);
-            InstancePlan.checkTable(name, instance.table()).ifPresent(problems::add);
+            InstancePlan.checkTable(instance.table().isPresent() ? name : Peer.DEFAULT_INSTANCE, table)
+                    .ifPresent(problems::add);
             kindProblem(name, instance.kind()).ifPresent(problems::add);
             Optional<String> datasource = Optional.empty();
             Set<String> mapping = Set.of();
@@ -91,8 +89,8 @@ class PeerProcessor {
                 datasource = resolved;
                 mapping = unit.map(Set::of).orElseGet(() -> unitsOf(resolved, units));
             }
-            instances.add(new PeerInstancesBuildItem.Instance(name, instance.kind(), datasource, mapping,
-                    instance.table(), instance.health().enabled()));
+            instances.add(new PeerInstancesBuildItem.Instance(name, instance.kind(), datasource, mapping, table,
+                    instance.health().enabled()));
         }
         List<PeerInstancesBuildItem.Instance> database = instances.stream()
                 .filter(i -> i.kind() == PeerKind.DATABASE).toList();
@@ -195,7 +193,8 @@ class PeerProcessor {
     PeerPlansBuildItem plans(PeerInstancesBuildItem instances, List<JdbcDataSourceBuildItem> dataSources) {
         Map<String, JdbcDataSourceBuildItem> jdbc = dataSources.stream()
                 .collect(Collectors.toMap(JdbcDataSourceBuildItem::getName, d -> d, (a, b) -> a, TreeMap::new));
-        List<String> problems = new ArrayList<>(instances.problems());
+        // a set: a mistake in a key that named instances inherit is reported once
+        Set<String> problems = new LinkedHashSet<>(instances.problems());
         List<InstancePlan> plans = new ArrayList<>();
         for (PeerInstancesBuildItem.Instance instance : instances.instances()) {
             Optional<String> dbKind = instance.datasource()
@@ -204,7 +203,7 @@ class PeerProcessor {
                     instance.table()));
         }
         if (problems.size() == 1) {
-            throw new ConfigurationException(problems.get(0));
+            throw new ConfigurationException(problems.iterator().next());
         } else if (!problems.isEmpty()) {
             throw new ConfigurationException("Quarkus Peer: " + problems.size() + " configuration errors:\n  - "
                     + String.join("\n  - ", problems));
@@ -213,7 +212,7 @@ class PeerProcessor {
     }
 
     private static Optional<String> dbKind(PeerInstancesBuildItem.Instance instance, String datasource,
-            Map<String, JdbcDataSourceBuildItem> jdbc, List<String> problems) {
+            Map<String, JdbcDataSourceBuildItem> jdbc, Set<String> problems) {
         String name = instance.name();
         if (!jdbc.containsKey(datasource)) {
             String which = ConfigKeys.raw(name, "datasource").isPresent()
@@ -242,70 +241,6 @@ class PeerProcessor {
         }
         return units.get().dataSources().entrySet().stream().filter(e -> e.getValue().equals(datasource.get()))
                 .map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new));
-    }
-
-    /**
-     * The persistence units of the application and their datasources, by Quarkus' own rules: the default unit
-     * exists when a default datasource exists and no unit is named, or when one of its keys is set.
-     */
-    @BuildStep
-    PeerPersistenceUnitsBuildItem persistenceUnits(HibernateOrmConfig orm, DataSourcesBuildTimeConfig dataSources) {
-        Map<String, String> units = new LinkedHashMap<>();
-        HibernateOrmConfigPersistenceUnit defaultUnit = orm.defaultPersistenceUnit();
-        Map<String, HibernateOrmConfigPersistenceUnit> named = orm.namedPersistenceUnits();
-        // Quarkus can infer the default datasource's kind from a lone JDBC driver, so it may exist unconfigured:
-        // assume it does, and let the check against the JDBC datasources say otherwise.
-        boolean namedDataSourcesOnly = dataSources.hasNamedDataSources()
-                && dataSources.dataSources().get(Peer.DEFAULT_INSTANCE).dbKind().isEmpty();
-        if ((!namedDataSourcesOnly && named.isEmpty()) || defaultUnit.isAnyPropertySet()) {
-            units.put(Peer.DEFAULT_INSTANCE, defaultUnit.datasource().orElse(Peer.DEFAULT_INSTANCE));
-        }
-        named.forEach((name, unit) -> units.put(name, unit.datasource().orElse(Peer.DEFAULT_INSTANCE)));
-        return new PeerPersistenceUnitsBuildItem(units);
-    }
-
-    /**
-     * Hands the lease entity to Hibernate ORM when some persistence unit maps it. Not when the build is about to
-     * fail: Hibernate ORM would complain first, and less clearly, about an entity whose datasource is missing. The
-     * datasources are told by their build-time configuration here, since the JDBC datasources are known only once
-     * the index is complete.
-     */
-    @BuildStep
-    void leaseEntity(PeerInstancesBuildItem instances, List<AggregatedDataSourceBuildTimeConfigBuildItem> dataSources,
-            BuildProducer<AdditionalIndexedClassesBuildItem> indexed,
-            BuildProducer<BytecodeTransformerBuildItem> transformers) {
-        List<PeerInstancesBuildItem.Instance> database = instances.ofKind(PeerKind.DATABASE);
-        Set<String> jdbc = dataSources.stream().map(AggregatedDataSourceBuildTimeConfigBuildItem::getName)
-                .collect(Collectors.toSet());
-        if (unitsOf(instances).isEmpty() || !instances.valid()
-                || !database.stream().allMatch(i -> jdbc.contains(i.datasource().orElseThrow()))) {
-            return;
-        }
-        indexed.produce(new AdditionalIndexedClassesBuildItem(PeerLease.class.getName()));
-        String table = database.get(0).table();
-        if (!table.equals(Schema.DEFAULT_TABLE)) {
-            transformers.produce(new BytecodeTransformerBuildItem(PeerLease.class.getName(),
-                    (name, visitor) -> new TableNameVisitor(visitor, table)));
-        }
-    }
-
-    /**
-     * Puts the lease entity into the persistence units of the {@code database} instances, once their datasources
-     * are known to exist and to have a dialect: checked before Hibernate ORM sees the entity, whose own complaint
-     * about a missing datasource would otherwise race the clearer one.
-     */
-    @BuildStep
-    void leaseEntityModel(PeerInstancesBuildItem instances, PeerPlansBuildItem plans,
-            BuildProducer<AdditionalJpaModelBuildItem> models) {
-        Set<String> units = unitsOf(instances);
-        if (!units.isEmpty()) {
-            models.produce(new AdditionalJpaModelBuildItem(PeerLease.class.getName(), units));
-        }
-    }
-
-    private static Set<String> unitsOf(PeerInstancesBuildItem instances) {
-        return instances.ofKind(PeerKind.DATABASE).stream().flatMap(i -> i.persistenceUnits().stream())
-                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     @BuildStep
@@ -355,8 +290,8 @@ class PeerProcessor {
         }
         for (PeerInstancesBuildItem.Instance instance : instances.instances()) {
             if (instance.health()) {
-                beans.produce(SyntheticBeanBuildItem.configure(PeerHealthCheck.class).types(HealthCheck.class)
-                        .addQualifier(Readiness.class).scope(Singleton.class).unremovable()
+                beans.produce(SyntheticBeanBuildItem.configure(HEALTH_CHECK_IMPL).addType(HEALTH_CHECK)
+                        .addQualifier(READINESS).scope(Singleton.class).unremovable()
                         .identifier("peer-health-" + instance.name())
                         .supplier(recorder.check(instance.name())).done());
             }

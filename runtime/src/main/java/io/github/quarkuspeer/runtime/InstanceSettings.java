@@ -32,7 +32,8 @@ public record InstanceSettings(InstancePlan plan, PeerKind kind, boolean enabled
 
     /**
      * Resolves and checks the settings of an instance. A named instance takes the default instance's
-     * {@code node}, {@code interval}, {@code lease-duration} and {@code candidate} unless it sets its own.
+     * {@code node}, {@code interval}, {@code lease-duration}, {@code candidate} and {@code schema-management} unless
+     * it sets its own.
      *
      * @throws ConfigurationException naming the key and the value that are wrong
      */
@@ -68,7 +69,8 @@ public record InstanceSettings(InstancePlan plan, PeerKind kind, boolean enabled
         PeerKind kind = runtime.enabled() ? plan.kind() : PeerKind.ISOLATED;
         boolean isolatedLeader = runtime.enabled() && runtime.isolated().leader();
         return new InstanceSettings(plan, kind, runtime.enabled(), node, interval.value(), lease.value(), candidate,
-                runtime.schemaManagement(), isolatedLeader);
+                runtime.schemaManagement().or(defaults::schemaManagement).orElse(SchemaManagement.CREATE),
+                isolatedLeader);
     }
 
     /** The instance name. */

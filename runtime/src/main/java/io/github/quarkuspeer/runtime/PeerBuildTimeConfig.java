@@ -62,11 +62,11 @@ public interface PeerBuildTimeConfig {
         /**
          * The lease table of the {@code database} kind: a plain SQL identifier (a letter or underscore, then
          * letters, digits or underscores, at most 48 characters). Its token sequence is named after it with the
-         * suffix {@code _seq}. All {@code database} instances of an application use the same table, since the
-         * Panache entity maps one.
+         * suffix {@code _seq}. All {@code database} instances of an application use the same table, since one entity
+         * maps it: a named instance takes the default instance's unless it sets its own.
          */
-        @WithDefault("quarkus_peers")
-        String table();
+        @ConfigDocDefault("quarkus_peers")
+        Optional<String> table();
 
         /** Health check settings. */
         HealthConfig health();

@@ -81,10 +81,11 @@ public interface PeerRuntimeConfig {
 
         /**
          * What the {@code database} kind does with its table at start: {@code create} it (and its sequence) if
-         * absent, {@code validate} it and fail the start if it is missing or wrong, or {@code none}.
+         * absent, {@code validate} it and fail the start if it is missing or wrong, or {@code none}. Instances that
+         * share a table must agree on it: a named instance takes the default instance's unless it sets its own.
          */
-        @WithDefault("create")
-        SchemaManagement schemaManagement();
+        @ConfigDocDefault("create")
+        Optional<SchemaManagement> schemaManagement();
 
         /** Settings of the {@code isolated} kind. */
         IsolatedConfig isolated();

@@ -32,8 +32,8 @@ class InstanceSettingsTest {
         }
 
         @Override
-        public SchemaManagement schemaManagement() {
-            return SchemaManagement.CREATE;
+        public Optional<SchemaManagement> schemaManagement() {
+            return Optional.empty();
         }
 
         @Override

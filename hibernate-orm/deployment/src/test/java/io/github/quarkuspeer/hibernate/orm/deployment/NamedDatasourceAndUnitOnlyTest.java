@@ -1,4 +1,4 @@
-package io.github.quarkuspeer.deployment;
+package io.github.quarkuspeer.hibernate.orm.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.Peer;
-import io.github.quarkuspeer.runtime.database.PeerLease;
+import io.github.quarkuspeer.PeerLease;
 import io.quarkus.hibernate.orm.PersistenceUnit;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.QuarkusUnitTest;
@@ -33,7 +33,7 @@ class NamedDatasourceAndUnitOnlyTest {
             .overrideConfigKey("quarkus.datasource.\"peers\".username", "postgres")
             .overrideConfigKey("quarkus.hibernate-orm.\"peers\".datasource", "peers")
             // Quarkus asks named units to say which packages they map; the lease entity joins by itself
-            .overrideConfigKey("quarkus.hibernate-orm.\"peers\".packages", "io.github.quarkuspeer.deployment")
+            .overrideConfigKey("quarkus.hibernate-orm.\"peers\".packages", "io.github.quarkuspeer.hibernate.orm.deployment")
             .overrideConfigKey("quarkus.peer.datasource", "peers")
             .overrideConfigKey("quarkus.peer.persistence-unit", "peers")
             .overrideConfigKey("quarkus.peer.table", "peers_named_only")

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkus.test.QuarkusUnitTest;
 
-/** A persistence unit that does not exist fails the build. */
-class UnknownPersistenceUnitFailsBuildTest {
+/** A persistence unit named in an application without Hibernate ORM fails the build and says what is missing. */
+class PersistenceUnitWithoutHibernateOrmFailsBuildTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
@@ -17,10 +17,10 @@ class UnknownPersistenceUnitFailsBuildTest {
             .overrideConfigKey("quarkus.datasource.db-kind", "postgresql")
             .overrideConfigKey("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/test")
             .overrideConfigKey("quarkus.datasource.username", "postgres")
-            .overrideConfigKey("quarkus.peer.persistence-unit", "nowhere")
+            .overrideConfigKey("quarkus.peer.persistence-unit", "peers")
             .assertException(failure -> assertThat(ConfigFailures.messages(failure))
-                    .contains("quarkus.peer.persistence-unit=nowhere")
-                    .contains("no persistence unit"));
+                    .contains("quarkus.peer.persistence-unit=peers is invalid")
+                    .contains("no Hibernate ORM"));
 
     @Test
     void fails() {

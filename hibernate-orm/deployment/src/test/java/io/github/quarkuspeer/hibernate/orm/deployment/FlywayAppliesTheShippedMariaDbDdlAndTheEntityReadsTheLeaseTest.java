@@ -1,4 +1,4 @@
-package io.github.quarkuspeer.deployment;
+package io.github.quarkuspeer.hibernate.orm.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.Peer;
-import io.github.quarkuspeer.runtime.database.PeerLease;
+import io.github.quarkuspeer.PeerLease;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -24,7 +24,7 @@ import io.quarkus.test.QuarkusUnitTest;
  * lease with the times the database wrote. The application has a database of its own on the shared server, so that
  * the DDL's own table name is used.
  */
-class FlywayAppliesTheShippedMariaDbDdlAndThePeerLeadsOnValidateTest {
+class FlywayAppliesTheShippedMariaDbDdlAndTheEntityReadsTheLeaseTest {
 
     static final String DATABASE = "quarkus_peer_flyway";
 
