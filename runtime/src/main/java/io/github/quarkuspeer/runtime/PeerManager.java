@@ -238,6 +238,19 @@ public class PeerManager implements Peers, PeerStatuses {
     }
 
     /**
+     * Gives up this node's leadership of an instance and runs for it again (see {@link ManagedPeer#resign()}). The
+     * Dev UI's action: only the Dev UI, which exists in dev mode alone, calls it.
+     *
+     * @throws NoSuchElementException if the application has no instance of that name
+     * @throws UnsupportedOperationException if the instance's kind has a fixed answer
+     */
+    public void resign(String instance) {
+        ManagedPeer peer = (ManagedPeer) get(instance);
+        LOG.infof("Quarkus Peer: node %s resigns instance %s, as asked in the Dev UI", peer.node(), instance);
+        peer.resign();
+    }
+
+    /**
      * Delivers one instance's events to CDI observers, in order, on a worker thread; tells the
      * {@link PeerObserver}s of each round and change at once.
      */

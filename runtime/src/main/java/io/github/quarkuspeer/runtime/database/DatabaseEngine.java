@@ -76,7 +76,7 @@ public class DatabaseEngine implements PeerEngine {
                 settings.candidate(), Timing.of(settings.interval(), settings.lease()), name, dataSource,
                 Dialect.forDbKind(settings.plan().dbKind().orElseThrow()), settings.table(),
                 settings.schemaManagement()), events);
-        return new ElectionPeer(election, PeerKind.DATABASE);
+        return new ElectionPeer(election, PeerKind.DATABASE, peers::resign);
     }
 
     @Override
