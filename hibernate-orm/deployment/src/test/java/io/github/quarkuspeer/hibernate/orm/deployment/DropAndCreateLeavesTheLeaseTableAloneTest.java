@@ -8,9 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.inject.Inject;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,35 +26,27 @@ class DropAndCreateLeavesTheLeaseTableAloneTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = TestDatabases.postgres(TABLE, Note.class)
-            .setBeforeAllCustomizer(DropAndCreateLeavesTheLeaseTableAloneTest::anotherNodeHoldsALease)
+            .setBeforeAllCustomizer(() -> anotherNodeHoldsALease(TABLE))
             .overrideConfigKey("quarkus.hibernate-orm.schema-management.strategy", "drop-and-create")
             .overrideConfigKey("quarkus.peer.node", "node-d")
             .overrideConfigKey("quarkus.peer.interval", "2s")
             .setAfterUndeployListener(DropAndCreateLeavesTheLeaseTableAloneTest::afterStop);
 
-    /** An entity of the application's own, which drop-and-create recreates. */
-    @Entity
-    @Table(name = "peers_drop_and_create_note")
-    public static class Note {
-        @Id
-        public long id;
-        public String text;
-    }
-
     @Inject
     Peer peer;
 
-    static void anotherNodeHoldsALease() {
+    /** Makes the lease table, if absent, with a lease that another node holds for an hour. */
+    static void anotherNodeHoldsALease(String table) {
         List<String> ddl = new ArrayList<>();
         for (String statement : TestDatabases.shipped("META-INF/quarkus-peer/ddl/postgresql.sql")
                 .replaceAll("(?m)^--.*$", "").split(";")) {
             if (!statement.isBlank()) {
-                ddl.add(statement.replace("quarkus_peers", TABLE));
+                ddl.add(statement.replace("quarkus_peers", table));
             }
         }
-        ddl.add("DELETE FROM " + TABLE);
-        ddl.add("INSERT INTO " + TABLE + " (name, node, owner, fencing_token, started_at, expires_at) VALUES "
-                + "('held-elsewhere', 'other-node', 'other-owner', nextval('" + TABLE + "_seq'), now(), "
+        ddl.add("DELETE FROM " + table + " WHERE name = 'held-elsewhere'");
+        ddl.add("INSERT INTO " + table + " (name, node, owner, fencing_token, started_at, expires_at) VALUES "
+                + "('held-elsewhere', 'other-node', 'other-owner', nextval('" + table + "_seq'), now(), "
                 + "now() + interval '1 hour')");
         TestDatabases.onPostgres(ddl.toArray(String[]::new));
     }
@@ -65,7 +54,7 @@ class DropAndCreateLeavesTheLeaseTableAloneTest {
     @Test
     void theApplicationsTablesAreRecreatedAndTheLeaseTableIsNot() {
         await().atMost(Duration.ofSeconds(20)).until(peer::isLeader);
-        assertThat(TestDatabases.queryPostgres("SELECT count(*) FROM peers_drop_and_create_note")).isZero();
+        assertThat(TestDatabases.queryPostgres("SELECT count(*) FROM peers_test_note")).isZero();
         assertThat(heldElsewhere()).as("the other node's lease").isEqualTo(1);
         assertThat(TestDatabases.queryPostgres("SELECT count(*) FROM " + TABLE + " WHERE name = '<default>'"))
                 .isEqualTo(1);
