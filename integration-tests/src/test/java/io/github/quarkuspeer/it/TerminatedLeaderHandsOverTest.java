@@ -13,7 +13,8 @@ import io.github.quarkuspeer.testing.PrivatePostgres;
 
 /**
  * SIGTERM to the leader, twice: it shuts down gracefully, deletes its leases and wakes the other nodes (PostgreSQL
- * {@code NOTIFY}), so another node leads long before the lease would have expired.
+ * {@code NOTIFY}), so another node leads long before the lease would have expired. Every node's {@code /q/metrics}
+ * says which one leads.
  * <p>
  * The interval and the lease are 10 s here (or the tests' lease, if longer), so that a handover that waited for
  * the next poll or for the lease to expire could not pass for a graceful one.
@@ -31,6 +32,11 @@ class TerminatedLeaderHandsOverTest {
             cluster.start("n1");
             cluster.startAll("n2", "n3");
             Node leader = cluster.awaitLeader(DEFAULT, FaultTests.SETTLE_BOUND);
+            for (Node node : cluster.running()) {
+                assertThat(node.metrics()).as("the meters of " + node)
+                        .contains("peer_leader{kind=\"database\",peer_instance=\"<default>\"} "
+                                + (node == leader ? "1.0" : "0.0"));
+            }
 
             for (int round = 1; round <= 2; round++) {
                 Node stopped = leader;

@@ -1,4 +1,4 @@
-package io.github.quarkuspeer.demo;
+package io.github.quarkuspeer.it.node;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,8 +16,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.github.quarkuspeer.runtime.election.ClaimListener;
 
 /**
- * Writes every claim of leadership this node makes to a file, when {@code demo.history.file} is set, so that a
- * checker can prove that no two nodes claimed an instance at the same moment.
+ * Writes every claim of leadership this node makes to a file, when {@code test-node.history.file} is set, so that a
+ * checker can prove that no two nodes claimed an instance at the same moment. It hears the elections through the
+ * extension's internal {@link ClaimListener}: it belongs to the tests' node, not to the demo, which uses only the
+ * public API.
  * <p>
  * One line per change, in the order they happen:
  * {@code claim <pid> <node> <instance> <token> <fromNanos> <untilNanos>} and
@@ -32,13 +34,13 @@ public class ClaimHistory implements ClaimListener {
     private final FileChannel file;
     private final long pid = ProcessHandle.current().pid();
 
-    ClaimHistory(@ConfigProperty(name = "demo.history.file") Optional<Path> path) {
+    ClaimHistory(@ConfigProperty(name = "test-node.history.file") Optional<Path> path) {
         try {
             this.file = path.isEmpty() ? null
                     : FileChannel.open(path.get(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                             StandardOpenOption.APPEND, StandardOpenOption.DSYNC);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot open demo.history.file=" + path.get(), e);
+            throw new UncheckedIOException("Cannot open test-node.history.file=" + path.get(), e);
         }
     }
 
