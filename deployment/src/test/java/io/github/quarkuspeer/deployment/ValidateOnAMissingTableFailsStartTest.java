@@ -16,6 +16,7 @@ class ValidateOnAMissingTableFailsStartTest {
             .overrideConfigKey("quarkus.peer.table", "peers_never_created")
             .overrideConfigKey("quarkus.peer.schema-management", "validate")
             .assertException(failure -> assertThat(ConfigFailures.messages(failure))
+                    .contains("quarkus.peer.schema-management=validate: ")
                     .contains("table 'peers_never_created'")
                     .contains("does not exist")
                     .contains("META-INF/quarkus-peer/ddl/h2.sql"));

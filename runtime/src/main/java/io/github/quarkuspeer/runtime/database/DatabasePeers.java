@@ -329,6 +329,9 @@ public final class DatabasePeers {
             try {
                 work.run();
                 return true;
+            } catch (Schema.InvalidSchemaException e) {
+                throw new Schema.InvalidSchemaException(ConfigKeys.key(firstInstance, "schema-management") + "="
+                        + name(schemaManagement), e);
             } catch (SQLException e) {
                 LOG.warnf("Quarkus Peer: could not %s table %s on datasource %s at start (%s); elections will retry",
                         name(schemaManagement), name, datasource, e.getMessage());
