@@ -53,10 +53,10 @@ public interface PeerBuildTimeConfig {
 
         /**
          * The Hibernate ORM persistence unit that maps the lease table as the read-only entity {@code PeerLease},
-         * for the {@code database} kind, when the application has Hibernate ORM. When not set, the unit of the
-         * instance's datasource, or else the default unit. Set it when the application's units are all named.
+         * for the {@code database} kind, when the application has Hibernate ORM. When not set, the entity joins
+         * every unit of the instance's datasource. Set it when the application's units are all named.
          */
-        @ConfigDocDefault("the unit of the datasource")
+        @ConfigDocDefault("the units of the datasource")
         Optional<String> persistenceUnit();
 
         /**
