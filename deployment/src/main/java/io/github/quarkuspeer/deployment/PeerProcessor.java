@@ -63,9 +63,10 @@ class PeerProcessor {
 
     /**
      * Decides which instances exist and checks their build-time settings, all of them, so that every error is
-     * reported at once ({@link #plans}), each naming its key. A named instance exists when some {@code quarkus.peer."name".*} key is set; the
-     * default instance exists when one of its keys is set, when the code uses it, or when there is no named
-     * instance. Code that refers to an instance that does not exist fails the build.
+     * reported at once ({@link #plans}), each naming its key. A named instance exists when some
+     * {@code quarkus.peer."name".*} key is set; the default instance exists when one of its keys is set, when the
+     * code uses it, or when there is no named instance. Code that refers to an instance that does not exist fails
+     * the build.
      */
     @BuildStep
     PeerInstancesBuildItem instances(PeerBuildTimeConfig config, ApplicationIndexBuildItem index,
