@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.Peer;
 import io.github.quarkuspeer.Peers;
+import io.github.quarkuspeer.testing.TestDatabases;
 import io.quarkus.test.QuarkusUnitTest;
 
 class DefaultPeerLeadsTest {

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.github.quarkuspeer.deployment.config.ConfigFailures;
+import io.github.quarkuspeer.testing.TestDatabases;
+import io.github.quarkuspeer.testing.ConfigFailures;
 import io.quarkus.test.QuarkusUnitTest;
 
 /** {@code schema-management=validate} without the table fails the start, naming the table and the DDL to run. */

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.Peer;
+import io.github.quarkuspeer.testing.ConfigFailures;
 import io.quarkus.test.QuarkusUnitTest;
 
 /** The build reports every mistake of the configuration at once, each naming its key, not only the first. */

@@ -23,6 +23,7 @@ import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.github.quarkuspeer.testing.TestDatabases;
 import io.quarkus.test.QuarkusDevModeTest;
 
 /**

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.Peer;
 import io.github.quarkuspeer.PeerLease;
+import io.github.quarkuspeer.testing.TestDatabases;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -30,8 +31,7 @@ class FlywayAppliesTheShippedMariaDbDdlAndTheEntityReadsTheLeaseTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = TestDatabases.mariadb(DATABASE)
-            .withApplicationRoot(jar -> jar.addClass(TestDatabases.class)
-                    .addAsResource(new StringAsset(TestDatabases.shipped("META-INF/quarkus-peer/ddl/mariadb.sql")),
+            .withApplicationRoot(jar -> jar.addAsResource(new StringAsset(TestDatabases.shipped("META-INF/quarkus-peer/ddl/mariadb.sql")),
                             "db/migration/V1__quarkus_peers.sql"))
             .overrideConfigKey("quarkus.flyway.migrate-at-start", "true")
             .overrideConfigKey("quarkus.peer.schema-management", "validate")

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.Peer;
 import io.github.quarkuspeer.PeerLease;
+import io.github.quarkuspeer.testing.TestDatabases;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.QuarkusUnitTest;
 

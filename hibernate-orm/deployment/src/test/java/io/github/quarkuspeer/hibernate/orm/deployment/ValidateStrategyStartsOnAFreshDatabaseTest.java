@@ -24,7 +24,7 @@ class ValidateStrategyStartsOnAFreshDatabaseTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClass(TestDatabases.class))
+            .withEmptyApplication()
             .overrideConfigKey("quarkus.devservices.enabled", "false")
             // private to this application's class loader: fresh at every start
             .overrideConfigKey("quarkus.datasource.db-kind", "h2")

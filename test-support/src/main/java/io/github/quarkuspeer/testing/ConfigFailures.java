@@ -1,4 +1,4 @@
-package io.github.quarkuspeer.deployment.config;
+package io.github.quarkuspeer.testing;
 
 /** Reads a build or start failure the way a user reads the console: every message of the chain. */
 public final class ConfigFailures {
