@@ -1,10 +1,10 @@
 package io.github.quarkuspeer.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.Optional;
 
 import jakarta.inject.Inject;
 
@@ -13,8 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.Peer;
 import io.github.quarkuspeer.Peers;
-import io.github.quarkuspeer.runtime.database.PeerLease;
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.github.quarkuspeer.testing.TestDatabases;
 import io.quarkus.test.QuarkusUnitTest;
 
 class DefaultPeerLeadsTest {
@@ -41,14 +40,14 @@ class DefaultPeerLeadsTest {
     }
 
     @Test
-    void leaseIsReadableThroughThePanacheEntity() {
-        await().atMost(Duration.ofSeconds(20)).until(peer::isLeader);
-        Optional<PeerLease> lease = QuarkusTransaction.requiringNew()
-                .call(() -> PeerLease.<PeerLease> findByIdOptional(Peer.DEFAULT_INSTANCE));
-        assertThat(lease).hasValueSatisfying(row -> {
-            assertThat(row.node).isEqualTo("node-a");
-            assertThat(row.fencingToken).isEqualTo(peer.fencingToken().getAsLong());
-            assertThat(row.expiresAt).isAfter(row.startedAt);
-        });
+    void anApplicationWithoutHibernateOrmCarriesNoneOfIt() {
+        ClassLoader application = Thread.currentThread().getContextClassLoader();
+        for (String type : new String[] { "org.hibernate.Session", "io.quarkus.hibernate.orm.panache.PanacheEntityBase",
+                "io.quarkus.hibernate.orm.runtime.HibernateOrmRecorder" }) {
+            assertThatThrownBy(() -> Class.forName(type, false, application)).as(type)
+                    .isInstanceOf(ClassNotFoundException.class);
+        }
+        assertThat(application.getResource("META-INF/quarkus-extension.properties")).isNotNull();
+        assertThat(application.getResource("org/hibernate/Session.class")).isNull();
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.Peer;
+import io.github.quarkuspeer.testing.TestDatabases;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
@@ -22,8 +23,7 @@ class FlywayAppliesTheShippedH2DdlAndThePeerLeadsOnValidateTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = TestDatabases.h2("flyway_h2")
-            .withApplicationRoot(jar -> jar.addClass(TestDatabases.class)
-                    .addAsResource(new StringAsset(TestDatabases.shipped("META-INF/quarkus-peer/ddl/h2.sql")),
+            .withApplicationRoot(jar -> jar.addAsResource(new StringAsset(TestDatabases.shipped("META-INF/quarkus-peer/ddl/h2.sql")),
                             "db/migration/V1__quarkus_peers.sql"))
             .overrideConfigKey("quarkus.flyway.migrate-at-start", "true")
             .overrideConfigKey("quarkus.peer.schema-management", "validate")

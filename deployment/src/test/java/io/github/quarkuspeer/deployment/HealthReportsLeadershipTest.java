@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.Peer;
+import io.github.quarkuspeer.testing.TestDatabases;
 import io.quarkus.test.QuarkusUnitTest;
 
 /** The readiness checks of SPEC section 8, one per instance, as a probe sees them. */

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.Peer;
+import io.github.quarkuspeer.testing.TestDatabases;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**

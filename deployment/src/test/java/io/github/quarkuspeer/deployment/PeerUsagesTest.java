@@ -64,14 +64,4 @@ class PeerUsagesTest {
     void aPlainLeaderOnlyUsesTheDefaultInstance() throws IOException {
         assertThat(PeerUsages.scan(Index.of(Unrelated.class)).places).containsOnlyKeys(Peer.DEFAULT_INSTANCE);
     }
-
-    @Test
-    void instanceNamesComeFromPropertyNames() {
-        assertThat(InstanceNames.of("quarkus.peer.interval")).contains(Peer.DEFAULT_INSTANCE);
-        assertThat(InstanceNames.of("quarkus.peer.isolated.leader")).contains(Peer.DEFAULT_INSTANCE);
-        assertThat(InstanceNames.of("quarkus.peer.billing.interval")).contains("billing");
-        assertThat(InstanceNames.of("quarkus.peer.\"a.b\".health.enabled")).contains("a.b");
-        assertThat(InstanceNames.of("quarkus.peers.interval")).isEmpty();
-        assertThat(InstanceNames.of("quarkus.peer.orphan")).isEmpty();
-    }
 }

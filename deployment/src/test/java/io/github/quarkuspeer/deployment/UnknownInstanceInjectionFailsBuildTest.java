@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.Peer;
+import io.github.quarkuspeer.testing.ConfigFailures;
 import io.quarkus.test.QuarkusUnitTest;
 
 class UnknownInstanceInjectionFailsBuildTest {
@@ -19,7 +20,7 @@ class UnknownInstanceInjectionFailsBuildTest {
             .withApplicationRoot(jar -> jar.addClasses(Client.class))
             .overrideConfigKey("quarkus.devservices.enabled", "false")
             .overrideConfigKey("quarkus.peer.kind", "isolated")
-            .assertException(failure -> assertThat(io.github.quarkuspeer.deployment.config.ConfigFailures.messages(failure))
+            .assertException(failure -> assertThat(ConfigFailures.messages(failure))
                     .contains("No Quarkus Peer instance named 'invoices' is configured")
                     .contains("Client#invoices"));
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.quarkuspeer.LeaderOnly;
-import io.github.quarkuspeer.deployment.config.ConfigFailures;
+import io.github.quarkuspeer.testing.ConfigFailures;
 import io.quarkus.test.QuarkusUnitTest;
 
 class UnknownLeaderOnlyInstanceFailsBuildTest {

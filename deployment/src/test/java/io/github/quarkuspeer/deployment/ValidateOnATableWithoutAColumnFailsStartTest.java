@@ -6,7 +6,8 @@ import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.github.quarkuspeer.deployment.config.ConfigFailures;
+import io.github.quarkuspeer.testing.TestDatabases;
+import io.github.quarkuspeer.testing.ConfigFailures;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
@@ -20,8 +21,7 @@ class ValidateOnATableWithoutAColumnFailsStartTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = TestDatabases.mariadb(DATABASE)
-            .withApplicationRoot(jar -> jar.addClass(TestDatabases.class)
-                    .addAsResource(new StringAsset("CREATE TABLE quarkus_peers (name VARCHAR(255) NOT NULL PRIMARY KEY, "
+            .withApplicationRoot(jar -> jar.addAsResource(new StringAsset("CREATE TABLE quarkus_peers (name VARCHAR(255) NOT NULL PRIMARY KEY, "
                             + "node VARCHAR(255) NOT NULL, owner VARCHAR(64) NOT NULL, fencing_token BIGINT NOT NULL, "
                             + "expires_at DATETIME(6) NOT NULL);"), "db/migration/V1__faulty_peers.sql"))
             .overrideConfigKey("quarkus.flyway.migrate-at-start", "true")

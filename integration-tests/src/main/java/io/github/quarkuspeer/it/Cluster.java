@@ -31,7 +31,8 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * A cluster of demo nodes, each a separate JVM running the packaged demo against one {@link Database}: the harness
+ * A cluster of demo nodes, each a separate JVM running the packaged test node (the demo plus a claim history)
+ * against one {@link Database}: the harness
  * of the fault tests, the benchmarks and the demo cluster.
  *
  * <pre>{@code
@@ -248,7 +249,7 @@ public final class Cluster implements AutoCloseable {
         props.put("quarkus.datasource.jdbc.url", database.jdbcUrl(applicationName));
         props.put("quarkus.datasource.username", database.user());
         props.put("quarkus.datasource.password", database.password());
-        props.put("demo.history.file", nodeDir.resolve("node" + History.FILE_SUFFIX).toString());
+        props.put("test-node.history.file", nodeDir.resolve("node" + History.FILE_SUFFIX).toString());
         // so that a test can tell a follower woken by a release notification (Node#heardRelease)
         props.put("quarkus.log.category.\"" + Node.LISTENER_CATEGORY + "\".level", "DEBUG");
         props.putAll(properties);

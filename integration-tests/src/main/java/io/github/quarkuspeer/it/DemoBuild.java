@@ -5,24 +5,25 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * A packaged build of the demo application, the program every node of a {@link Cluster} runs.
+ * A packaged build of the test node, the program every node of a {@link Cluster} runs: the demo application plus a
+ * claim history ({@code test-node} of the project).
  * <p>
- * The database kind is fixed when Quarkus packages an application, so the demo module packages itself once per kind
- * of database server; each build is found under {@code demo/target} of the project, located by
+ * The database kind is fixed when Quarkus packages an application, so the test node is packaged once per kind of
+ * database server; each build is found under {@code test-node/target} of the project, located by
  * {@link #projectRoot()}, or under the directory named by the system property {@value #TARGET_PROPERTY}.
  */
 public enum DemoBuild {
 
-    /** The demo as packaged by default ({@code demo/target/quarkus-app}): the embedded H2 database. */
+    /** The node as packaged by default ({@code test-node/target/quarkus-app}): the embedded H2 database. */
     DEFAULT("quarkus-app"),
 
-    /** The demo packaged for PostgreSQL ({@code demo/target/postgresql}). */
+    /** The node packaged for PostgreSQL ({@code test-node/target/postgresql}). */
     POSTGRESQL("postgresql");
 
     /** Names the project root when the working directory is outside it. */
     public static final String ROOT_PROPERTY = "peer.project.root";
 
-    /** Names another directory that holds the demo's builds, in place of {@code demo/target}. */
+    /** Names another directory that holds the node's builds, in place of {@code test-node/target}. */
     public static final String TARGET_PROPERTY = "peer.demo.target";
 
     private final String directory;
@@ -38,18 +39,19 @@ public enum DemoBuild {
      */
     public Path runJar() {
         String target = System.getProperty(TARGET_PROPERTY);
-        Path builds = target == null || target.isBlank() ? projectRoot().resolve("demo/target") : Paths.get(target);
+        Path builds = target == null || target.isBlank() ? projectRoot().resolve("test-node/target") : Paths.get(target);
         Path jar = builds.resolve(directory).resolve("quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("The demo is not packaged: " + jar + " is missing. Run ./mvnw package "
-                    + "-DskipTests -pl demo -am from " + projectRoot());
+            throw new IllegalStateException("The test node is not packaged: " + jar + " is missing. Run ./mvnw "
+                    + "package -DskipTests -pl test-node -am from " + projectRoot());
         }
         return jar;
     }
 
     /**
      * The root of the Quarkus Peer project: the system property {@value #ROOT_PROPERTY} if set, otherwise the
-     * nearest directory at or above the working directory that holds both {@code mvnw} and {@code demo/pom.xml}.
+     * nearest directory at or above the working directory that holds both {@code mvnw} and
+     * {@code test-node/pom.xml}.
      */
     public static Path projectRoot() {
         String configured = System.getProperty(ROOT_PROPERTY);
@@ -57,7 +59,7 @@ public enum DemoBuild {
             return Paths.get(configured).toAbsolutePath().normalize();
         }
         for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("mvnw")) && Files.isRegularFile(dir.resolve("demo/pom.xml"))) {
+            if (Files.isRegularFile(dir.resolve("mvnw")) && Files.isRegularFile(dir.resolve("test-node/pom.xml"))) {
                 return dir;
             }
         }

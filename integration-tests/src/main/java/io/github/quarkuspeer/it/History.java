@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 /**
  * The claim histories of a cluster's nodes, and the checker that proves them safe.
  * <p>
- * Each demo node started with {@code -Ddemo.history.file} appends a line before each claim of leadership takes
+ * Each test node started with {@code -Dtest-node.history.file} appends a line before each claim of leadership takes
  * effect: {@code claim <pid> <node> <instance> <token> <fromNanos> <untilNanos>} when it may lead until
  * {@code untilNanos} (repeated with a later end at each renewal), and {@code end <pid> <node> <instance> <token>
  * <atNanos>} when it gave a term up before that end. Names are URL-encoded. Because a line is on disk before the

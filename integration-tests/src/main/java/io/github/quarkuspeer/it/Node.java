@@ -157,6 +157,15 @@ public final class Node {
         });
     }
 
+    /**
+     * The node's meters in Prometheus' text format ({@code GET /q/metrics}).
+     *
+     * @throws UncheckedIOException if it does not answer within {@link #READ_TIMEOUT}
+     */
+    public String metrics() {
+        return join(get("/q/metrics", READ_TIMEOUT).thenApply(HttpResponse::body), READ_TIMEOUT);
+    }
+
     private CompletableFuture<HttpResponse<String>> get(String path, Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(timeout).GET().build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

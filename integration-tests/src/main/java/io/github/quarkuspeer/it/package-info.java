@@ -1,7 +1,7 @@
 /**
- * A harness that runs the packaged demo application as a cluster of separate JVMs, injects faults into it and
- * proves from the nodes' own records that leadership was never held twice: the fault tests, the benchmarks and the
- * demo cluster of the README are built on it.
+ * A harness that runs the packaged test node (the demo application plus a claim history) as a cluster of separate
+ * JVMs, injects faults into it and proves from the nodes' own records that leadership was never held twice: the
+ * fault tests, the benchmarks and the demo cluster of the README are built on it.
  *
  * <h2>The pieces</h2>
  * <ul>
@@ -26,6 +26,6 @@
  *
  * <h2>Requirements</h2>
  * Linux (signals, {@code /proc}, a monotonic clock shared by all processes), {@code gcc} (the preloaded libraries of
- * {@code NativeShims}), and the demo packaged under {@code demo/target} ({@link io.github.quarkuspeer.it.DemoBuild}).
+ * {@code NativeShims}), and the test node packaged under {@code test-node/target} ({@link io.github.quarkuspeer.it.DemoBuild}).
  */
 package io.github.quarkuspeer.it;

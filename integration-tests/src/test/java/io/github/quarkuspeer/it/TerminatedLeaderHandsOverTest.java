@@ -13,7 +13,8 @@ import io.github.quarkuspeer.testing.PrivatePostgres;
 
 /**
  * SIGTERM to the leader, twice: it shuts down gracefully, deletes its leases and wakes the other nodes (PostgreSQL
- * {@code NOTIFY}), so another node leads long before the lease would have expired.
+ * {@code NOTIFY}), so another node leads long before the lease would have expired. Every node's {@code /q/metrics}
+ * says which one leads.
  * <p>
  * The interval and the lease are 10 s here (or the tests' lease, if longer). A follower's own schedule could still
  * find a released lease within half of that by chance, so the test also checks that the new leader heard the
@@ -32,6 +33,11 @@ class TerminatedLeaderHandsOverTest {
             cluster.start("n1");
             cluster.startAll("n2", "n3");
             Node leader = cluster.awaitLeader(DEFAULT, FaultTests.SETTLE_BOUND);
+            for (Node node : cluster.running()) {
+                assertThat(node.metrics()).as("the meters of " + node)
+                        .contains("peer_leader{kind=\"database\",peer_instance=\"<default>\"} "
+                                + (node == leader ? "1.0" : "0.0"));
+            }
 
             for (int round = 1; round <= 2; round++) {
                 Node stopped = leader;

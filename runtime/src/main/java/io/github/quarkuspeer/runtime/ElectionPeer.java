@@ -3,6 +3,7 @@ package io.github.quarkuspeer.runtime;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.UnaryOperator;
 
 import io.github.quarkuspeer.runtime.election.Election;
 import io.github.quarkuspeer.runtime.election.Leadership;
@@ -10,22 +11,38 @@ import io.github.quarkuspeer.runtime.election.Leadership;
 /** An {@link Election} as the manager and the adapters see it. */
 public final class ElectionPeer implements ManagedPeer {
 
-    private final Election election;
+    // replaced only by a resignation (dev mode)
+    private volatile Election election;
     private final PeerKind kind;
+    private final UnaryOperator<Election> resignation;
     private final long slackNanos;
 
     /**
      * @param election the election of the instance
      * @param kind the kind it runs as
+     * @param resignation releases an election and returns the one that runs for the instance next
      */
-    public ElectionPeer(Election election, PeerKind kind) {
+    public ElectionPeer(Election election, PeerKind kind, UnaryOperator<Election> resignation) {
         this.election = election;
         this.kind = kind;
+        this.resignation = resignation;
         this.slackNanos = Math.max(Duration.ofSeconds(1).toNanos(), election.timing().renewPeriodNanos());
+    }
+
+    /** An election that cannot resign: tests and benchmarks that run one alone. */
+    public ElectionPeer(Election election, PeerKind kind) {
+        this(election, kind, current -> {
+            throw new UnsupportedOperationException("instance " + current.instance() + " cannot resign here");
+        });
     }
 
     public Election election() {
         return election;
+    }
+
+    @Override
+    public synchronized void resign() {
+        election = resignation.apply(election);
     }
 
     @Override
@@ -60,6 +77,7 @@ public final class ElectionPeer implements ManagedPeer {
 
     @Override
     public PeerStatus status() {
+        Election election = this.election;
         Leadership state = election.leadership();
         long now = System.nanoTime();
         boolean leads = state.leadsAt(now);

@@ -39,6 +39,11 @@ public class IsolatedEngine implements PeerEngine {
     }
 
     @Override
+    public String describe(InstanceSettings settings) {
+        return settings.enabled() ? "a fixed answer, leader=" + settings.isolatedLeader() : "disabled, never leads";
+    }
+
+    @Override
     public synchronized CompletableFuture<Void> start() {
         for (Member member : members) {
             if (member.peer().start()) {

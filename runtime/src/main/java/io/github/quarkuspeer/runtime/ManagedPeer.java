@@ -14,4 +14,14 @@ public interface ManagedPeer extends Peer {
      */
     default void tick() {
     }
+
+    /**
+     * Gives up this node's leadership of the instance, if it leads, and runs for it again: the Dev UI's action, in
+     * dev mode only; nothing in production calls it (SPEC 9). What "again" means is the kind's to say.
+     *
+     * @throws UnsupportedOperationException if the kind's answer is fixed
+     */
+    default void resign() {
+        throw new UnsupportedOperationException("instance " + instance() + " cannot resign: its answer is fixed");
+    }
 }

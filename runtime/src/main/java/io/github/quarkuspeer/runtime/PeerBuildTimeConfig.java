@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.github.quarkuspeer.Peer;
+import io.quarkus.runtime.annotations.ConfigDocDefault;
 import io.quarkus.runtime.annotations.ConfigDocMapKey;
 import io.quarkus.runtime.annotations.ConfigDocSection;
 import io.quarkus.runtime.annotations.ConfigPhase;
@@ -22,7 +23,8 @@ import io.smallrye.config.WithUnnamedKey;
 public interface PeerBuildTimeConfig {
 
     /**
-     * The instances: the default one under {@code quarkus.peer.*}, a named one under {@code quarkus.peer."name".*}.
+     * Instances. The default instance's keys are {@code quarkus.peer.<key>}, a named instance's
+     * {@code quarkus.peer."<name>".<key>}; any key of a named instance declares it.
      */
     @ConfigDocSection
     @ConfigDocMapKey("instance-name")
@@ -42,9 +44,11 @@ public interface PeerBuildTimeConfig {
         PeerKind kind();
 
         /**
-         * The datasource that holds the lease table of the {@code database} kind; the default datasource when not
-         * set. It must be a JDBC datasource of this application.
+         * The datasource that holds the lease table of the {@code database} kind. It must be a JDBC datasource of
+         * this application. When not set, the datasource of the persistence unit set in {@code persistence-unit},
+         * or else the default datasource.
          */
+        @ConfigDocDefault("the default datasource")
         Optional<String> datasource();
 
         /**
@@ -62,22 +66,25 @@ public interface PeerBuildTimeConfig {
          * lease later on average, instead of at once. Instances whose leases are on the same datasource share its
          * listening connection, so they must name the same datasource here.
          */
+        @ConfigDocDefault("the lease datasource")
         Optional<String> notifyDatasource();
 
         /**
-         * The Hibernate ORM persistence unit that maps the lease table as a Panache entity, for the
-         * {@code database} kind; the default unit when not set. Set it when the application's units are all named.
+         * The Hibernate ORM persistence unit that maps the lease table as the read-only entity {@code PeerLease},
+         * for the {@code database} kind, when the application has Hibernate ORM. When not set, the entity joins
+         * every unit of the instance's datasource. Set it when the application's units are all named.
          */
+        @ConfigDocDefault("the units of the datasource")
         Optional<String> persistenceUnit();
 
         /**
          * The lease table of the {@code database} kind: a plain SQL identifier (a letter or underscore, then
          * letters, digits or underscores, at most 48 characters). Its token sequence is named after it with the
-         * suffix {@code _seq}. All {@code database} instances of an application use the same table, since the
-         * Panache entity maps one.
+         * suffix {@code _seq}. All {@code database} instances of an application use the same table, since one entity
+         * maps it: a named instance takes the default instance's unless it sets its own.
          */
-        @WithDefault("quarkus_peers")
-        String table();
+        @ConfigDocDefault("quarkus_peers")
+        Optional<String> table();
 
         /** Health check settings. */
         HealthConfig health();

@@ -27,6 +27,12 @@ public interface PeerEngine {
     ManagedPeer add(InstanceSettings settings, Election.Listener events);
 
     /**
+     * Where an instance of this kind elects, for the line the manager logs at start: the table and datasource of
+     * the {@code database} kind, the members of the {@code global} kind.
+     */
+    String describe(InstanceSettings settings);
+
+    /**
      * Starts every instance added.
      *
      * @return completes once every instance has had a first chance to lead (the manager waits for it a little, so

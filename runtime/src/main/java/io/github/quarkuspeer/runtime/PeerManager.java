@@ -2,12 +2,15 @@ package io.github.quarkuspeer.runtime;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,11 +25,14 @@ import jakarta.enterprise.inject.literal.NamedLiteral;
 import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import io.github.quarkuspeer.LeadershipChanged;
 import io.github.quarkuspeer.Peer;
 import io.github.quarkuspeer.Peers;
+import io.github.quarkuspeer.runtime.PeerRuntimeConfig.InstanceRuntimeConfig;
+import io.github.quarkuspeer.runtime.election.Decisions.Outcome;
 import io.github.quarkuspeer.runtime.election.Election;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -45,7 +51,7 @@ import io.vertx.core.Vertx;
  * before singletons). {@link PreDestroy} only repeats it, for a container torn down without that event.
  */
 @Singleton
-public class PeerManager implements Peers {
+public class PeerManager implements Peers, PeerStatuses {
 
     private static final Logger LOG = Logger.getLogger(PeerManager.class);
     private static final long FIRST_ROUND_WAIT_MILLIS = 5_000;
@@ -60,30 +66,68 @@ public class PeerManager implements Peers {
     private boolean started;
     private boolean stopped;
 
-    PeerManager(PeerSetup setup, PeerBuildTimeConfig buildConfig, PeerRuntimeConfig runtimeConfig, Vertx vertx,
-            Scheduler scheduler, @Any Event<LeadershipChanged> events, @Any Instance<PeerEngine> available) {
+    PeerManager(PeerSetup setup, PeerRuntimeConfig runtimeConfig, Vertx vertx, Scheduler scheduler,
+            @Any Event<LeadershipChanged> events, @Any Instance<PeerEngine> available,
+            @Any Instance<PeerObserver> observers) {
         this.scheduler = scheduler;
         Map<PeerKind, PeerEngine> byKind = new EnumMap<>(PeerKind.class);
         for (PeerEngine engine : available) {
             byKind.put(engine.kind(), engine);
         }
-        for (String name : setup.instances()) {
-            InstanceSettings instance = InstanceSettings.resolve(name, setup.datasources().get(name),
-                    buildConfig.instances().get(name), runtimeConfig.instances().get(name),
-                    runtimeConfig.instances().get(Peer.DEFAULT_INSTANCE));
-            PeerEngine engine = byKind.get(instance.kind());
-            if (engine == null) {
-                throw new ConfigurationException(ConfigKeys.key(name, "kind") + "="
-                        + instance.kind().name().toLowerCase(java.util.Locale.ROOT)
-                        + " is not available in this application"
-                        + (instance.kind() == PeerKind.GLOBAL ? ": it needs the quarkus-peer-global extension" : ""));
+        warnOfUnknownInstances(setup);
+        // every mistake at once, each naming its key, rather than one per start
+        List<String> errors = new ArrayList<>();
+        InstanceRuntimeConfig defaults = runtimeConfig.instances().get(Peer.DEFAULT_INSTANCE);
+        List<PeerObserver> observing = observers.stream().toList();
+        for (InstancePlan plan : setup.plans()) {
+            String name = plan.instance();
+            try {
+                InstanceSettings instance = InstanceSettings.resolve(plan, runtimeConfig.instances().get(name),
+                        defaults);
+                PeerEngine engine = byKind.get(instance.kind());
+                if (engine == null) {
+                    throw new ConfigurationException(ConfigKeys.key(name, "kind") + "="
+                            + instance.kind().name().toLowerCase(Locale.ROOT) + " is not available in this application"
+                            + (instance.kind() == PeerKind.GLOBAL ? ": it needs the quarkus-peer-global extension"
+                                    : ""));
+                }
+                engines.put(instance.kind(), engine);
+                Delivery delivery = new Delivery(vertx.getOrCreateContext(), events, name, observing);
+                settings.put(name, instance);
+                deliveries.put(name, delivery);
+                peers.put(name, engine.add(instance, delivery));
+                LOG.infof("Quarkus Peer: instance %s is %s on node %s: %s, interval %s, lease %s", name,
+                        instance.kind().name().toLowerCase(Locale.ROOT), instance.node(), engine.describe(instance),
+                        ConfigKeys.format(instance.interval()), ConfigKeys.format(instance.lease()));
+            } catch (ConfigurationException e) {
+                errors.add(e.getMessage());
             }
-            engines.put(instance.kind(), engine);
-            Delivery delivery = new Delivery(vertx.getOrCreateContext(), events, name);
-            settings.put(name, instance);
-            deliveries.put(name, delivery);
-            peers.put(name, engine.add(instance, delivery));
         }
+        if (errors.size() == 1) {
+            throw new ConfigurationException(errors.get(0));
+        } else if (!errors.isEmpty()) {
+            throw new ConfigurationException("Quarkus Peer: " + errors.size() + " configuration errors:\n  - "
+                    + String.join("\n  - ", errors));
+        }
+        observing.forEach(observer -> observer.started(statuses()));
+    }
+
+    /**
+     * Warns once of each instance that run-time keys name but the build did not make: a typo such as
+     * {@code quarkus.peer."biling".interval} would otherwise be ignored in silence.
+     */
+    private static void warnOfUnknownInstances(PeerSetup setup) {
+        Set<String> known = new TreeSet<>();
+        setup.plans().forEach(plan -> known.add(plan.instance()));
+        Map<String, Set<String>> unknown = new TreeMap<>();
+        for (String property : ConfigProvider.getConfig().getPropertyNames()) {
+            ConfigKeys.instanceOf(property).filter(instance -> !known.contains(instance))
+                    .ifPresent(instance -> unknown.computeIfAbsent(instance, i -> new TreeSet<>()).add(property));
+        }
+        unknown.forEach((instance, keys) -> LOG.warnf("Quarkus Peer: %s %s no instance of this application, and %s "
+                + "ignored; its instances are %s. An instance is declared when the application is built",
+                String.join(", ", keys), keys.size() == 1 ? "names" : "name", keys.size() == 1 ? "is" : "are",
+                known));
     }
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER) StartupEvent event) {
@@ -177,27 +221,65 @@ public class PeerManager implements Peers {
         return List.copyOf(peers.values());
     }
 
-    /** Every instance as its engine runs it, for the adapters (health checks, metrics, Dev UI). */
-    public Map<String, ManagedPeer> managed() {
-        return Collections.unmodifiableMap(peers);
+    @Override
+    public PeerStatus status(String instance) {
+        ManagedPeer peer = peers.get(instance);
+        if (peer == null) {
+            throw new NoSuchElementException("No Quarkus Peer instance named '" + instance + "'; configured: "
+                    + peers.keySet());
+        }
+        return peer.status();
     }
 
-    /** Delivers one instance's events to CDI observers, in order, on a worker thread. */
+    @Override
+    public List<PeerStatus> statuses() {
+        return peers.values().stream().map(ManagedPeer::status).toList();
+    }
+
+    /**
+     * Gives up this node's leadership of an instance and runs for it again (see {@link ManagedPeer#resign()}). The
+     * Dev UI's action: only the Dev UI, which exists in dev mode alone, calls it.
+     *
+     * @throws NoSuchElementException if the application has no instance of that name
+     * @throws UnsupportedOperationException if the instance's kind has a fixed answer
+     */
+    public void resign(String instance) {
+        ManagedPeer peer = (ManagedPeer) get(instance);
+        LOG.infof("Quarkus Peer: node %s resigns instance %s, as asked in the Dev UI", peer.node(), instance);
+        peer.resign();
+    }
+
+    /**
+     * Delivers one instance's events to CDI observers, in order, on a worker thread; tells the
+     * {@link PeerObserver}s of each round and change at once.
+     */
     static final class Delivery implements Election.Listener {
 
         private final Context context;
         private final Event<LeadershipChanged> events;
         private final String instance;
+        private final List<PeerObserver> observers;
         private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
-        Delivery(Context context, Event<LeadershipChanged> events, String instance) {
+        Delivery(Context context, Event<LeadershipChanged> events, String instance, List<PeerObserver> observers) {
             this.context = context;
             this.events = events.select(NamedLiteral.of(instance));
             this.instance = instance;
+            this.observers = observers;
+        }
+
+        @Override
+        public void round(Outcome outcome, long tookNanos) {
+            for (PeerObserver observer : observers) {
+                observer.round(instance, outcome, tookNanos);
+            }
         }
 
         @Override
         public synchronized void changed(LeadershipChanged event) {
+            for (PeerObserver observer : observers) {
+                observer.changed(event);
+            }
             try {
                 last = context.executeBlocking(() -> {
                     fire(event);

@@ -1,7 +1,6 @@
 package io.github.quarkuspeer.runtime;
 
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 import io.github.quarkuspeer.Peer;
@@ -12,10 +11,8 @@ import io.quarkus.runtime.annotations.Recorder;
 @Recorder
 public class PeerRecorder {
 
-    public Supplier<PeerSetup> setup(List<String> instances, Map<String, String> datasources,
-            Map<String, String> dbKinds, Map<String, String> notifyDatasources) {
-        PeerSetup setup = new PeerSetup(List.copyOf(instances), Map.copyOf(datasources), Map.copyOf(dbKinds),
-                Map.copyOf(notifyDatasources));
+    public Supplier<PeerSetup> setup(List<InstancePlan> plans) {
+        PeerSetup setup = new PeerSetup(List.copyOf(plans));
         return () -> setup;
     }
 

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.github.quarkuspeer.Peer;
+import io.quarkus.runtime.annotations.ConfigDocDefault;
 import io.quarkus.runtime.annotations.ConfigDocMapKey;
 import io.quarkus.runtime.annotations.ConfigDocSection;
 import io.quarkus.runtime.annotations.ConfigPhase;
@@ -23,7 +24,9 @@ import io.smallrye.config.WithUnnamedKey;
 public interface PeerRuntimeConfig {
 
     /**
-     * The instances: the default one under {@code quarkus.peer.*}, a named one under {@code quarkus.peer."name".*}.
+     * Instances. The default instance's keys are {@code quarkus.peer.<key>}, a named instance's
+     * {@code quarkus.peer."<name>".<key>}. A named instance takes the default instance's {@code node},
+     * {@code interval}, {@code lease-duration} and {@code candidate} unless it sets its own.
      */
     @ConfigDocSection
     @ConfigDocMapKey("instance-name")
@@ -44,39 +47,45 @@ public interface PeerRuntimeConfig {
 
         /**
          * This node's name as the other nodes see it, in {@code getLeader()}, logs and health checks: up to 255
-         * characters. By default the host name; a named instance takes the default instance's {@code node} unless
-         * it sets its own. It labels the node; it does not identify it (each process has an
-         * identity of its own), so two nodes with the same name never both lead.
+         * characters. A named instance takes the default instance's unless it sets its own. It labels the node; it
+         * does not identify it (each process has an identity of its own), so two nodes with the same name never
+         * both lead.
          */
+        @ConfigDocDefault("the host name")
         Optional<String> node();
 
         /**
          * How often a follower checks for leadership. A follower also checks just after the current leader's
-         * lease would expire, if that comes first, and at once when a leader releases its lease on shutdown.
+         * lease would expire, if that comes first, and at once when a leader releases its lease on shutdown. A named
+         * instance takes the default instance's unless it sets its own.
          */
-        @WithDefault("30s")
-        Duration interval();
+        @ConfigDocDefault("30s")
+        Optional<Duration> interval();
 
         /**
-         * How long a won or renewed lease lasts; by default the interval. The leader renews every half interval
-         * (or half lease, if shorter), so it survives a failed renewal or two. A crashed leader is replaced about
-         * one lease duration after its last renewal. At least 500 ms, and at least half the interval.
+         * How long a won or renewed lease lasts. The leader renews every half interval (or half lease, if
+         * shorter), so it survives a failed renewal or two. A crashed leader is replaced about one lease duration
+         * after its last renewal. At least 500 ms, and at least half the interval. A named instance takes the
+         * default instance's unless it sets its own; when neither sets one, the instance's interval.
          */
+        @ConfigDocDefault("the interval")
         Optional<Duration> leaseDuration();
 
         /**
          * Whether this node may take leadership. A node that is not a candidate still observes who leads (for
-         * {@code getLeader()}), but never writes a lease: for example web-only nodes.
+         * {@code getLeader()}), but never writes a lease: for example web-only nodes. A named instance takes the
+         * default instance's unless it sets its own.
          */
-        @WithDefault("true")
-        boolean candidate();
+        @ConfigDocDefault("true")
+        Optional<Boolean> candidate();
 
         /**
          * What the {@code database} kind does with its table at start: {@code create} it (and its sequence) if
-         * absent, {@code validate} it and fail the start if it is missing or wrong, or {@code none}.
+         * absent, {@code validate} it and fail the start if it is missing or wrong, or {@code none}. Instances that
+         * share a table must agree on it: a named instance takes the default instance's unless it sets its own.
          */
-        @WithDefault("create")
-        SchemaManagement schemaManagement();
+        @ConfigDocDefault("create")
+        Optional<SchemaManagement> schemaManagement();
 
         /** Settings of the {@code isolated} kind. */
         IsolatedConfig isolated();

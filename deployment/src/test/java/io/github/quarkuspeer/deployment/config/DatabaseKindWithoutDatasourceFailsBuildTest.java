@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.github.quarkuspeer.testing.ConfigFailures;
 import io.quarkus.test.QuarkusUnitTest;
 
 /** The database kind in an application without a datasource fails the build and says how to fix it. */

@@ -18,7 +18,6 @@ import io.github.quarkuspeer.runtime.InstanceSettings;
 import io.github.quarkuspeer.runtime.ManagedPeer;
 import io.github.quarkuspeer.runtime.PeerEngine;
 import io.github.quarkuspeer.runtime.PeerKind;
-import io.github.quarkuspeer.runtime.PeerSetup;
 import io.github.quarkuspeer.runtime.VertxScheduling;
 import io.github.quarkuspeer.runtime.election.ClaimListener;
 import io.github.quarkuspeer.runtime.election.Election;
@@ -38,14 +37,12 @@ public class DatabaseEngine implements PeerEngine {
     private static final Logger LOG = Logger.getLogger(DatabaseEngine.class);
 
     private final Vertx vertx;
-    private final PeerSetup setup;
     private final DatabasePeers peers;
     private final Set<String> inactiveNotifyDatasources = new HashSet<>();
     private WorkerExecutor listening;
 
-    DatabaseEngine(Vertx vertx, PeerSetup setup, Instance<ClaimListener> claimListeners) {
+    DatabaseEngine(Vertx vertx, Instance<ClaimListener> claimListeners) {
         this.vertx = vertx;
-        this.setup = setup;
         ClaimListener claims = claimListeners.isResolvable() ? claimListeners.get() : ClaimListener.NONE;
         this.peers = new DatabasePeers(new DatabasePeers.Options(
                 () -> new VertxScheduling(vertx, vertx.getOrCreateContext()), this::listen, true, claims,
@@ -83,14 +80,23 @@ public class DatabaseEngine implements PeerEngine {
             throw new ConfigurationException(ConfigKeys.key(settings.instance(), "datasource") + "=" + name
                     + " is invalid: " + e.getMessage(), e);
         }
-        String notifyName = setup.notifyDatasources().getOrDefault(name, name);
+        String notifyName = settings.plan().notifyDatasource().orElse(name);
         Optional<AgroalDataSource> notify = notifyName.equals(name) ? Optional.empty()
                 : notifyDataSource(notifyName, name);
         Election election = peers.add(new DatabasePeers.Spec(settings.instance(), settings.node(),
                 settings.candidate(), Timing.of(settings.interval(), settings.lease()), name, dataSource,
-                Dialect.forDbKind(setup.dbKinds().get(name)), settings.table(), settings.schemaManagement(),
-                notify.isPresent() ? notifyName : name, notify.isPresent() ? notify.get() : dataSource), events);
-        return new ElectionPeer(election, PeerKind.DATABASE);
+                Dialect.forDbKind(settings.plan().dbKind().orElseThrow()), settings.table(),
+                settings.schemaManagement(), notify.isPresent() ? notifyName : name,
+                notify.isPresent() ? notify.get() : dataSource), events);
+        return new ElectionPeer(election, PeerKind.DATABASE, peers::resign);
+    }
+
+    @Override
+    public String describe(InstanceSettings settings) {
+        return "table " + settings.table() + " on datasource " + settings.datasource() + " ("
+                + settings.plan().dbKind().orElseThrow() + "), schema-management "
+                + settings.schemaManagement().name().toLowerCase(java.util.Locale.ROOT)
+                + (settings.candidate() ? "" : ", not a candidate");
     }
 
     /**

@@ -3,12 +3,14 @@ package io.github.quarkuspeer.runtime.database;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -105,6 +107,11 @@ public final class DatabasePeers {
     private final Options options;
     private final Map<String, Table> tables = new LinkedHashMap<>();
     private final List<Election> elections = new ArrayList<>();
+    private final Map<Election, Member> members = new IdentityHashMap<>();
+
+    /** What an election was made of, to make another of the same instance. */
+    private record Member(Spec spec, Table table, Election.Listener listener) {
+    }
     private boolean started;
 
     public DatabasePeers(Options options) {
@@ -136,12 +143,40 @@ public final class DatabasePeers {
                     + " and listens for its released leases on datasource " + table.notifyDatasource
                     + "; instances that share a table share its listening connection");
         }
+        Election election = newElection(spec, table, listener);
+        elections.add(election);
+        return election;
+    }
+
+    private Election newElection(Spec spec, Table table, Election.Listener listener) {
         Election election = new Election(spec.instance(), spec.node(), spec.candidate(), spec.timing(),
                 options.decorator().apply(table), options.scheduling().get(), listener, System::nanoTime);
         election.claimListener(options.claims());
         table.add(election);
-        elections.add(election);
+        members.put(election, new Member(spec, table, listener));
         return election;
+    }
+
+    /**
+     * Gives up this node's leadership of an instance and runs for it again, under a new identity: the election is
+     * released (its lease deleted, {@code RESIGNED} announced, the other nodes woken where the database notifies),
+     * and a new election of the same instance, with a new owner id, starts once the release has ended. Another node
+     * that hears of the release may win; otherwise this node wins again, with a greater fencing token. The Dev UI's
+     * action, in dev mode only.
+     *
+     * @return the new election
+     */
+    public synchronized Election resign(Election current) {
+        Member member = members.remove(current);
+        if (member == null || !started) {
+            throw new IllegalStateException("instance " + current.instance() + " is not running here");
+        }
+        Table table = member.table();
+        table.remove(current);
+        Election fresh = newElection(member.spec(), table, member.listener());
+        elections.set(elections.indexOf(current), fresh);
+        current.release().whenComplete((event, failure) -> fresh.start());
+        return fresh;
     }
 
     private static String name(SchemaManagement management) {
@@ -248,7 +283,8 @@ public final class DatabasePeers {
         final String notifyDatasource;
         final DataSource notifyDataSource;
         final String firstInstance;
-        final List<Election> members = new ArrayList<>();
+        // read by the LISTEN loop while the Dev UI may replace an election
+        final List<Election> members = new CopyOnWriteArrayList<>();
         long shortestLease = Long.MAX_VALUE;
         long shortestInterval = Long.MAX_VALUE;
         volatile JdbcLeaseStore store;
@@ -269,6 +305,11 @@ public final class DatabasePeers {
             members.add(election);
             shortestLease = Math.min(shortestLease, election.timing().leaseNanos());
             shortestInterval = Math.min(shortestInterval, election.timing().intervalNanos());
+        }
+
+        /** Stops routing notifications to an election that another of the same instance replaces. */
+        void remove(Election election) {
+            members.remove(election);
         }
 
         Duration clientTimeout() {
@@ -317,6 +358,9 @@ public final class DatabasePeers {
             try {
                 work.run();
                 return true;
+            } catch (Schema.InvalidSchemaException e) {
+                throw new Schema.InvalidSchemaException(ConfigKeys.key(firstInstance, "schema-management") + "="
+                        + name(schemaManagement), e);
             } catch (SQLException e) {
                 LOG.warnf("Quarkus Peer: could not %s table %s on datasource %s at start (%s); elections will retry",
                         name(schemaManagement), name, datasource, e.getMessage());

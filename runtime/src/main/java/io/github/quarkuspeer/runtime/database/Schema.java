@@ -45,6 +45,11 @@ public final class Schema {
         InvalidSchemaException(String message) {
             super(message);
         }
+
+        /** The same problem, said of the key that asked for the check. */
+        public InvalidSchemaException(String key, InvalidSchemaException problem) {
+            super(key + ": " + problem.getMessage(), problem);
+        }
     }
 
     /**
@@ -134,7 +139,7 @@ public final class Schema {
                     : catalog != null ? " of database '" + catalog + "'" : "");
             if (found.isEmpty()) {
                 throw new InvalidSchemaException("Quarkus Peer: " + where + " does not exist. Create it with "
-                        + dialect.ddlResource() + " from the quarkus-peer jar, or set schema-management=create");
+                        + dialect.ddlResource() + " from the quarkus-peer jar, or let the peer create it (schema-management=create)");
             }
             List<String> wrong = new ArrayList<>();
             COLUMNS.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(column -> {

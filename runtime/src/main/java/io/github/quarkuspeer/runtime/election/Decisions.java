@@ -36,7 +36,12 @@ public final class Decisions {
          */
         AGAIN,
         /** The answer arrived after the deadline it could have given: a failed round. */
-        LATE
+        LATE,
+        /**
+         * The statement failed (the database could not be reached, a timeout, a deadlock): never an answer of
+         * {@link #afterRound}, only what the election reports of such a round.
+         */
+        FAILED
     }
 
     /**

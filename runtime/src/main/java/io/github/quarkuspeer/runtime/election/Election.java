@@ -69,9 +69,16 @@ public final class Election implements Peer {
         void runBlocking(Runnable task);
     }
 
-    /** Receives the changes of this node's leadership; must return at once (deliver elsewhere). */
+    /** Receives the changes of this node's leadership, and what each round found; must return at once. */
     public interface Listener {
         void changed(LeadershipChanged event);
+
+        /**
+         * A round ended, on the round's own thread: what it found, and how long it took from its first statement
+         * to its answer (or failure). Rounds that a release refused are not reported.
+         */
+        default void round(Outcome outcome, long tookNanos) {
+        }
     }
 
     /** An answer that arrived after the deadline it could have given: the round failed. */
@@ -93,7 +100,8 @@ public final class Election implements Peer {
     private final Scheduling scheduling;
     private final Listener listener;
     private final LongSupplier clock;
-    private final LeaseStore.Gate gate = this::openGate;
+    private final LeaseStore.Gate readGate = () -> openGate(false);
+    private final LeaseStore.Gate writeGate = () -> openGate(true);
     private volatile ClaimListener claims = ClaimListener.NONE;
     private volatile DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
@@ -124,10 +132,13 @@ public final class Election implements Peer {
 
     private final CompletableFuture<Void> firstRound = new CompletableFuture<>();
     /**
-     * Whether this process may own a lease row: it sent a statement that could have written one, and no later round
-     * showed the lease held by another or by nobody. Only then does a release send a {@code DELETE}.
+     * Whether this process may own a lease row: it sent a statement that could have written one (the gate opened:
+     * a round that never reached the database does not count), and no later round showed the lease held by another
+     * or by nobody. Only then does a release send a {@code DELETE}.
      */
     private volatile boolean mayOwn;
+    /** The leader this node last said it follows, so that it says so once per leader. */
+    private String followed;
 
     public Election(String instance, String node, boolean candidate, Timing timing, LeaseStore store,
             Scheduling scheduling, Listener listener, LongSupplier clock) {
@@ -297,6 +308,7 @@ public final class Election implements Peer {
             before = state;
         }
         long sent = clock.getAsLong();
+        long began = sent;
         // A follower that believes another node's lease is live only looks: a plain read takes no lock and writes
         // nothing, however many followers there are. It tries to take the lease when it may be free: no live lease
         // known, the known one about to have expired, or a notification that it was released.
@@ -304,21 +316,21 @@ public final class Election implements Peer {
         Optional<Observation> seen = Optional.empty();
         try {
             if (look) {
-                seen = statement(() -> store.read(instance, gate));
+                seen = statement(() -> store.read(instance, readGate));
             }
             // A read that finds this process's own lease (a write whose answer was lost) proves nothing about how
             // long it lasts: renew it with a write, or do not lead.
             if (candidate && (!look || seen.isEmpty() || seen.get().owner().equals(owner))) {
                 sent = clock.getAsLong();
                 boolean continueTerm = state.leadsAt(sent);
-                mayOwn = true;
                 seen = statement(() -> store.acquireOrRenew(instance, node, owner, timing.lease(), continueTerm,
-                        gate));
+                        writeGate));
             }
         } catch (LeaseStore.Refused refused) {
             return;
         } catch (Exception e) {
             failed(e);
+            listener.round(Outcome.FAILED, clock.getAsLong() - began);
             return;
         }
         long now = clock.getAsLong();
@@ -335,6 +347,7 @@ public final class Election implements Peer {
             }
         }
         lastOutcome = step.outcome();
+        listener.round(step.outcome(), now - began);
         if (step.outcome() == Outcome.LATE) {
             // counted as a failure, so that it backs off and health reports a node that can never lead
             failed(new LateAnswer(now - sent));
@@ -343,7 +356,20 @@ public final class Election implements Peer {
         if (step.outcome() == Outcome.FOLLOWING || step.outcome() == Outcome.VACANT) {
             mayOwn = false;
         }
+        if (step.outcome() == Outcome.FOLLOWING) {
+            following(seen.orElseThrow().node());
+        } else if (step.after().leading()) {
+            followed = null;
+        }
         recovered();
+    }
+
+    /** Says once whom this node follows, and again when another node leads. */
+    private void following(String leader) {
+        if (!leader.equals(followed)) {
+            followed = leader;
+            LOG.infof("Quarkus Peer: node %s follows %s for instance %s", node, leader, instance);
+        }
     }
 
     @FunctionalInterface
@@ -370,13 +396,17 @@ public final class Election implements Peer {
         }
     }
 
-    /** The gate of every statement: none is sent once a release has begun. */
-    private boolean openGate() {
+    /**
+     * The gate of every statement: none is sent once a release has begun. A statement that may write this
+     * process's lease makes the release that follows delete it.
+     */
+    private boolean openGate(boolean write) {
         synchronized (lock) {
             if (stopped) {
                 return false;
             }
             inStatement = true;
+            mayOwn |= write;
             return true;
         }
     }

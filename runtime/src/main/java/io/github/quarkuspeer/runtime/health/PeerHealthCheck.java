@@ -7,8 +7,8 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
 import io.github.quarkuspeer.Peer;
-import io.github.quarkuspeer.runtime.PeerManager;
 import io.github.quarkuspeer.runtime.PeerStatus;
+import io.github.quarkuspeer.runtime.PeerStatuses;
 import io.quarkus.arc.Arc;
 
 /**
@@ -33,7 +33,7 @@ public final class PeerHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        PeerStatus status = Arc.container().instance(PeerManager.class).get().managed().get(instance).status();
+        PeerStatus status = Arc.container().instance(PeerStatuses.class).get().status(instance);
         HealthCheckResponseBuilder response = HealthCheckResponse.named(nameOf(instance))
                 .withData("node", status.node())
                 .withData("leader", status.leader())

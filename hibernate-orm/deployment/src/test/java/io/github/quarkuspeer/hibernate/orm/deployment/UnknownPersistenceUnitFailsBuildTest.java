@@ -1,0 +1,30 @@
+package io.github.quarkuspeer.hibernate.orm.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.github.quarkuspeer.testing.ConfigFailures;
+import io.quarkus.test.QuarkusUnitTest;
+
+/** A persistence unit that does not exist fails the build. */
+class UnknownPersistenceUnitFailsBuildTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest app = new QuarkusUnitTest()
+            .withEmptyApplication()
+            .overrideConfigKey("quarkus.devservices.enabled", "false")
+            .overrideConfigKey("quarkus.datasource.db-kind", "postgresql")
+            .overrideConfigKey("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/test")
+            .overrideConfigKey("quarkus.datasource.username", "postgres")
+            .overrideConfigKey("quarkus.peer.persistence-unit", "nowhere")
+            .assertException(failure -> assertThat(ConfigFailures.messages(failure))
+                    .contains("quarkus.peer.persistence-unit=nowhere")
+                    .contains("no persistence unit"));
+
+    @Test
+    void fails() {
+        // asserted by assertException
+    }
+}
