@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.github.quarkuspeer.bench.LocalCluster.Node;
 import io.github.quarkuspeer.testing.PrivatePgBouncer;
@@ -23,7 +24,8 @@ import io.vertx.core.Vertx;
  * direct connection, as with {@code quarkus.peer.notify-datasource}.</li>
  * <li>Graceful handover without a direct connection: {@code LISTEN} through PgBouncer hears nothing, so a release is
  * found at the followers' next check; beside it, the direct connection with no notifications at all, which is the
- * same schedule. A 5 s interval keeps the run short; the figures are in leases.</li>
+ * same schedule. Each release comes at a random moment within an interval after the handover before it. A 5 s
+ * interval keeps the run short; the figures are in leases.</li>
  * <li>Crash failover with a 2 s lease, as {@link CrashRun} measures it.</li>
  * </ul>
  */
@@ -56,17 +58,13 @@ final class PoolerRun {
 
     private static void handover(SharedDatabase direct, SharedDatabase pooled, Vertx vertx, Report report,
             String version) throws InterruptedException {
-        Map<String, Samples> times = new LinkedHashMap<>();
+        Map<String, Samples> times;
         try (LocalCluster straight = new LocalCluster(direct, direct.pool, direct.pool, Schedule.QUARKUS_PEER, vertx,
                 "pooler_direct", null, null);
                 LocalCluster bounced = new LocalCluster(direct, pooled.pool, direct.pool, Schedule.QUARKUS_PEER,
                         vertx, "pooler_bouncer", null, null)) {
-            Map<LocalCluster, String> labels = Map.of(straight, "direct", bounced,
-                    "PgBouncer, LISTEN on a direct connection");
-            Map<LocalCluster, List<Node>> live = Map.of(straight, HandoverRun.start(straight, INTERVAL, true),
-                    bounced, HandoverRun.start(bounced, INTERVAL, true));
-            labels.values().forEach(label -> times.put(label, new Samples()));
-            turns(List.of(straight, bounced), HandoverRun.WARMUP, HANDOVERS, INTERVAL, live, labels, times);
+            times = turns(straight, "direct", true, bounced, "PgBouncer, LISTEN on a direct connection", INTERVAL,
+                    HandoverRun.WARMUP, HANDOVERS, false);
         }
         report.section("Graceful handover through PgBouncer (" + version + ", pool_mode=transaction) and direct, "
                 + INTERVAL.toSeconds() + " s interval, " + HandoverRun.NODES + " nodes, after " + HandoverRun.WARMUP
@@ -79,18 +77,13 @@ final class PoolerRun {
 
     private static void handoverWithoutNotifications(SharedDatabase direct, SharedDatabase pooled, Vertx vertx,
             Report report) throws InterruptedException {
-        Map<String, Samples> times = new LinkedHashMap<>();
+        Map<String, Samples> times;
         try (LocalCluster straight = new LocalCluster(direct, direct.pool, direct.pool, Schedule.QUARKUS_PEER, vertx,
                 "pooler_direct", null, null);
                 LocalCluster bounced = new LocalCluster(direct, pooled.pool, pooled.pool, Schedule.QUARKUS_PEER,
                         vertx, "pooler_bouncer", null, null)) {
-            Map<LocalCluster, String> labels = Map.of(straight, "direct, no notifications", bounced,
-                    "PgBouncer, LISTEN through it (hears nothing)");
-            Map<LocalCluster, List<Node>> live = Map.of(
-                    straight, HandoverRun.start(straight, SCHEDULE_INTERVAL, false),
-                    bounced, HandoverRun.start(bounced, SCHEDULE_INTERVAL, true));
-            labels.values().forEach(label -> times.put(label, new Samples()));
-            turns(List.of(straight, bounced), 1, SCHEDULE_HANDOVERS, SCHEDULE_INTERVAL, live, labels, times);
+            times = turns(straight, "direct, no notifications", false, bounced,
+                    "PgBouncer, LISTEN through it (hears nothing)", SCHEDULE_INTERVAL, 1, SCHEDULE_HANDOVERS, true);
         }
         report.section("Graceful handover found on the followers' schedule, " + SCHEDULE_INTERVAL.toSeconds()
                 + " s interval and lease, " + HandoverRun.NODES + " nodes, after 1 uncounted handover per path");
@@ -103,20 +96,37 @@ final class PoolerRun {
                 "mean / max seconds"), rows);
     }
 
-    /** Hands over in each cluster in turn, alternating which goes first; the first {@code warmup} are not counted. */
-    private static void turns(List<LocalCluster> clusters, int warmup, int count, Duration interval,
-            Map<LocalCluster, List<Node>> live, Map<LocalCluster, String> labels, Map<String, Samples> times)
+    /**
+     * Starts the handover nodes of both clusters (the direct one listening if {@code listenDirect}, the PgBouncer one
+     * always), then hands over in each in turn, alternating which goes first; the first {@code warmup} are not
+     * counted.
+     *
+     * @param randomStart whether each release waits a random part of the interval first: a release found on the
+     *        followers' schedule waits for their next look, which right after a handover is a whole lease away, so
+     *        releases that came at once after the previous handover would all be found a lease later
+     * @return the handover times by label, the direct cluster's first
+     */
+    private static Map<String, Samples> turns(LocalCluster straight, String straightLabel, boolean listenDirect,
+            LocalCluster bounced, String bouncedLabel, Duration interval, int warmup, int count, boolean randomStart)
             throws InterruptedException {
+        Map<LocalCluster, List<Node>> live = Map.of(straight, HandoverRun.start(straight, interval, listenDirect),
+                bounced, HandoverRun.start(bounced, interval, true));
+        Map<String, Samples> times = new LinkedHashMap<>();
+        times.put(straightLabel, new Samples());
+        times.put(bouncedLabel, new Samples());
         for (int i = -warmup; i < count; i++) {
-            List<LocalCluster> order = i % 2 == 0 ? clusters : List.of(clusters.get(1), clusters.get(0));
-            for (LocalCluster cluster : order) {
+            for (LocalCluster cluster : i % 2 == 0 ? List.of(straight, bounced) : List.of(bounced, straight)) {
+                if (randomStart) {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(interval.toMillis()));
+                }
                 long took = HandoverRun.handover(cluster, live.get(cluster), interval);
                 if (i >= 0) {
-                    times.get(labels.get(cluster)).add(took);
+                    times.get(cluster == straight ? straightLabel : bouncedLabel).add(took);
                 }
                 Thread.sleep(100);
             }
         }
+        return times;
     }
 
     private static void crash(SharedDatabase direct, SharedDatabase pooled, Vertx vertx, Report report)

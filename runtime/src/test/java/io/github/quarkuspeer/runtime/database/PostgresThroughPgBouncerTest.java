@@ -134,11 +134,9 @@ class PostgresThroughPgBouncerTest {
             Schema.create(pooled.dataSource, pooled.dialect, "unheard_peers");
             try (Cluster cluster = new Cluster(pooled, "unheard_peers")) {
                 cluster.listen();
-                Node a = cluster.node("jobs", "node-a", INTERVAL, LEASE);
-                a.start().join();
-                Node b = cluster.node("jobs", "node-b", INTERVAL, LEASE);
-                b.start().join();
-                assertThat(a.election.isLeader()).isTrue();
+                Node[] nodes = startTwo(cluster, INTERVAL, LEASE);
+                Node a = nodes[0];
+                Node b = nodes[1];
 
                 // each node finds it at its first probe, and again at every reconnection, yet says it once
                 await().atMost(PATIENCE).until(() -> cluster.probesUnheard(a) >= 2 && cluster.probesUnheard(b) >= 2);
@@ -170,17 +168,7 @@ class PostgresThroughPgBouncerTest {
             try (Cluster cluster = new Cluster(pooled, "direct_peers")) {
                 cluster.listen();
                 cluster.listenOn(direct);
-                Node a = cluster.node("jobs", "node-a", MINUTE, MINUTE);
-                a.start().join();
-                Node b = cluster.node("jobs", "node-b", MINUTE, MINUTE);
-                b.start().join();
-                assertThat(a.election.isLeader()).isTrue();
-                await().atMost(PATIENCE).until(() -> cluster.probesHeard(a) >= 1 && cluster.probesHeard(b) >= 1);
-
-                a.release();
-                // b's own schedule would not look again for a minute: only the notification can be this fast
-                await().atMost(PATIENCE).until(b.election::isLeader);
-                assertThat(cluster.probesUnheard(a) + cluster.probesUnheard(b)).isZero();
+                aReleaseWakesTheFollowerAtOnce(cluster);
             }
         }
     }
@@ -192,18 +180,34 @@ class PostgresThroughPgBouncerTest {
             Schema.create(pooled.dataSource, pooled.dialect, "session_peers");
             try (Cluster cluster = new Cluster(pooled, "session_peers")) {
                 cluster.listen();
-                Node a = cluster.node("jobs", "node-a", MINUTE, MINUTE);
-                a.start().join();
-                Node b = cluster.node("jobs", "node-b", MINUTE, MINUTE);
-                b.start().join();
-                assertThat(a.election.isLeader()).isTrue();
-                await().atMost(PATIENCE).until(() -> cluster.probesHeard(a) >= 1 && cluster.probesHeard(b) >= 1);
-
-                a.release();
-                await().atMost(PATIENCE).until(b.election::isLeader);
-                assertThat(cluster.probesUnheard(a) + cluster.probesUnheard(b)).isZero();
+                aReleaseWakesTheFollowerAtOnce(cluster);
             }
         }
+    }
+
+    /** Starts node-a, then node-b, of one instance, and checks that node-a leads. */
+    private static Node[] startTwo(Cluster cluster, Duration interval, Duration lease) {
+        Node a = cluster.node("jobs", "node-a", interval, lease);
+        a.start().join();
+        Node b = cluster.node("jobs", "node-b", interval, lease);
+        b.start().join();
+        assertThat(a.election.isLeader()).isTrue();
+        return new Node[] { a, b };
+    }
+
+    /**
+     * With notifications arriving (every probe heard), node-a's release wakes node-b at once: its own schedule, a
+     * minute long, would not look again for that long.
+     */
+    private static void aReleaseWakesTheFollowerAtOnce(Cluster cluster) {
+        Node[] nodes = startTwo(cluster, MINUTE, MINUTE);
+        Node a = nodes[0];
+        Node b = nodes[1];
+        await().atMost(PATIENCE).until(() -> cluster.probesHeard(a) >= 1 && cluster.probesHeard(b) >= 1);
+
+        a.release();
+        await().atMost(PATIENCE).until(b.election::isLeader);
+        assertThat(cluster.probesUnheard(a) + cluster.probesUnheard(b)).isZero();
     }
 
     /**
