@@ -1,6 +1,7 @@
 package io.github.quarkuspeer.deployment;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -74,7 +75,9 @@ class PeerProcessor {
      */
     @BuildStep
     PeerInstancesBuildItem instances(PeerBuildTimeConfig config, ApplicationIndexBuildItem index,
-            DataSourcesBuildTimeConfig dataSources, HibernateOrmConfig orm) {
+            DataSourcesBuildTimeConfig dataSources, HibernateOrmConfig orm, List<PeerEngineBuildItem> engines) {
+        Set<PeerKind> extensionKinds = engines.stream().map(PeerEngineBuildItem::kind)
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(PeerKind.class)));
         Set<String> configured = new TreeSet<>();
         for (String property : ConfigProvider.getConfig().getPropertyNames()) {
             InstanceNames.of(property).ifPresent(configured::add);
@@ -106,9 +109,10 @@ class PeerProcessor {
             String table = InstanceSettings.checkTable(name, instance.table());
             Optional<String> datasource = Optional.empty();
             Optional<String> unit = Optional.empty();
-            if (instance.kind() == PeerKind.GLOBAL) {
-                throw new ConfigurationException(ConfigKeys.key(name, "kind")
-                        + "=global is not available: it needs the quarkus-peer-global extension");
+            if (instance.kind() == PeerKind.GLOBAL && !extensionKinds.contains(PeerKind.GLOBAL)) {
+                throw new ConfigurationException(ConfigKeys.key(name, "kind") + "=global is not available: it needs "
+                        + "the quarkus-peer-global extension; add the dependency "
+                        + "io.github.quarkuspeer:quarkus-peer-global to the application");
             }
             if (instance.kind() == PeerKind.DATABASE) {
                 instance.datasource().filter(d -> !d.equals(Peer.DEFAULT_INSTANCE))
