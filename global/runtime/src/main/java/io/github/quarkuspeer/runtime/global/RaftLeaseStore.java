@@ -10,6 +10,7 @@ import java.util.function.LongSupplier;
 
 import io.github.quarkuspeer.runtime.election.LeaseStore;
 import io.github.quarkuspeer.runtime.election.Observation;
+import io.github.quarkuspeer.runtime.election.Timing;
 
 /**
  * The lease store of a {@code global} instance: leases are entries of the instance's Raft log, so that the
@@ -120,11 +121,14 @@ public final class RaftLeaseStore implements LeaseStore {
     }
 
     /**
-     * How long a round waits for its entry to be committed: half the lease, from 0.2 s to 10 s. Longer is useless: a
-     * renewal answered after its deadline cannot be led on.
+     * How long a round waits for its entry to be committed: the lease less its safety margin, at most 10 s. Longer is
+     * useless: an answer after the deadline it could give cannot be led on. Shorter would give up on a commit that
+     * waits for a follower to catch up (a member that just rejoined is brought up to date in steps of RAFT's resend
+     * interval), and retry only after a backoff.
      */
     public static Duration commitTimeoutOf(Duration lease) {
-        return clamp(lease.dividedBy(2), Duration.ofMillis(200), Duration.ofSeconds(10));
+        long lessMargin = lease.toNanos() - new Timing(lease.toNanos(), lease.toNanos()).safetyMarginNanos();
+        return clamp(Duration.ofNanos(lessMargin), Duration.ofMillis(200), Duration.ofSeconds(10));
     }
 
     /**

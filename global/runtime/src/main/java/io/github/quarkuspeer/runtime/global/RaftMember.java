@@ -221,7 +221,8 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
                 .sendCommitsImmediately(false);
         raft.setValue("dynamic_view_changes", false);
         if (settings.stack().isEmpty()) {
-            raft.resendInterval(500).maxLogSize(64 * 1024);
+            // a follower that lags (one that rejoined) is caught up one resend interval at a time
+            raft.resendInterval(200).maxLogSize(64 * 1024);
         }
         EmptyDirectoryGuard guard = new EmptyDirectoryGuard(settings.node(), settings.memberNames(), incarnation,
                 empty, new EmptyDirectoryGuard.Listener() {
