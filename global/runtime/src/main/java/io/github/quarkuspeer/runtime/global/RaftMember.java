@@ -117,10 +117,39 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
     public synchronized void open() throws Exception {
         lock();
         try {
-            connection = connect();
+            connection = connectRetryingDuplicates();
         } catch (Exception e) {
             unlock();
             throw e;
+        }
+    }
+
+    /**
+     * Joins, waiting for a while if the group still counts a member of this name: the process this one replaces,
+     * killed a moment ago, stays in the group's view until failure detection excludes it.
+     */
+    private Connection connectRetryingDuplicates() throws Exception {
+        long patience = 2 * (Stack.suspectAfterMillis(settings.timing()) + Stack.verifyMillis(settings.timing()))
+                + 1_000;
+        long until = System.currentTimeMillis() + patience;
+        while (true) {
+            try {
+                return connect();
+            } catch (Duplicate e) {
+                if (System.currentTimeMillis() > until) {
+                    throw new IllegalStateException(e.getMessage() + "; still after " + patience + " ms, so another "
+                            + "process runs as this node", e);
+                }
+                LOG.debugf("Quarkus Peer: %s; trying again", e.getMessage());
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    /** The group has a member of this node's name. */
+    private static final class Duplicate extends IllegalStateException {
+        Duplicate(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -288,8 +317,8 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
                         + "node? (" + ConfigKeys.key(settings.instance(), "global.members") + ")", e);
             }
             if (cause instanceof SecurityException) {
-                return new IllegalStateException("Quarkus Peer: node '" + settings.node() + "' cannot join the group "
-                        + "of instance " + settings.instance() + ": it already has a member named " + settings.node()
+                return new Duplicate("Quarkus Peer: node '" + settings.node() + "' cannot join the group of "
+                        + "instance " + settings.instance() + ": it already has a member named " + settings.node()
                         + " (" + cause.getMessage() + ")", e);
             }
         }
@@ -341,6 +370,9 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
 
     private void leaderMayHaveChanged() {
         Connection current = connection;
+        if (current != null && twinInView(current)) {
+            return;
+        }
         boolean known = current != null && current.raft().leader() != null;
         if (known) {
             if (leaderlessSince != 0) {
@@ -350,6 +382,39 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
         } else if (leaderlessSince == 0) {
             leaderlessSince = clock.getAsLong();
         }
+    }
+
+    /**
+     * Whether another process runs as this node in the group's view: the group refuses its join, but not a merge of
+     * two groups, for example after a member with the same name and another address formed a group of its own. Two
+     * members with one Raft id could vote twice in a term, so both leave for good.
+     */
+    private boolean twinInView(Connection current) {
+        org.jgroups.View view = current.channel().getView();
+        if (view == null || failure != null) {
+            return failure != null;
+        }
+        long same = view.getMembers().stream()
+                .filter(a -> a instanceof org.jgroups.util.ExtendedUUID && settings.node().equals(Utils.extractRaftId(a)))
+                .count();
+        if (same < 2) {
+            return false;
+        }
+        failure = "another process runs as node " + settings.node() + " in the group of instance "
+                + settings.instance() + " (" + view + "); both left the group for good";
+        LOG.errorf("Quarkus Peer: %s: check quarkus.peer.node and %s on every node", failure,
+                ConfigKeys.key(settings.instance(), "global.members"));
+        background.execute(() -> {
+            Connection leaving;
+            synchronized (this) {
+                leaving = connection;
+                connection = null;
+            }
+            if (leaving != null) {
+                leaving.channel().close();
+            }
+        });
+        return true;
     }
 
     private void changed() {
@@ -484,7 +549,7 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
                     return;
                 }
                 try {
-                    connection = connect();
+                    connection = connectRetryingDuplicates();
                     rejoining = null;
                     break;
                 } catch (Exception e) {

@@ -66,22 +66,31 @@ final class LocalGroup implements AutoCloseable {
 
     /** What a test changes about one member. */
     record Options(UnaryOperator<List<Protocol>> protocols, Function<GuardedLog.Listener, GuardedLog> logs,
-            boolean joinWithEmptyDataDir, boolean candidate) {
+            boolean joinWithEmptyDataDir, int port, Optional<Path> stack) {
 
         static Options defaults() {
-            return new Options(p -> p, GuardedLog::new, false, true);
+            return new Options(p -> p, GuardedLog::new, false, 0, Optional.empty());
         }
 
         Options protocols(UnaryOperator<List<Protocol>> more) {
-            return new Options(more, logs, joinWithEmptyDataDir, candidate);
+            return new Options(more, logs, joinWithEmptyDataDir, port, stack);
         }
 
         Options logs(Function<GuardedLog.Listener, GuardedLog> factory) {
-            return new Options(protocols, factory, joinWithEmptyDataDir, candidate);
+            return new Options(protocols, factory, joinWithEmptyDataDir, port, stack);
         }
 
         Options joiningWithEmptyDataDir() {
-            return new Options(protocols, logs, true, candidate);
+            return new Options(protocols, logs, true, port, stack);
+        }
+
+        /** This member's own port, though its entry in the members list says another. */
+        Options port(int own) {
+            return new Options(protocols, logs, joinWithEmptyDataDir, own, stack);
+        }
+
+        Options stack(Path file) {
+            return new Options(protocols, logs, joinWithEmptyDataDir, port, Optional.of(file));
         }
     }
 
@@ -175,16 +184,42 @@ final class LocalGroup implements AutoCloseable {
 
     GlobalSettings settings(String name, Path dataDir, Options options) {
         List<GlobalSettings.Member> members = ports.entrySet().stream()
-                .map(e -> new GlobalSettings.Member(e.getKey(), "127.0.0.1", e.getValue())).toList();
+                .map(e -> new GlobalSettings.Member(e.getKey(), "127.0.0.1",
+                        e.getKey().equals(name) && options.port() != 0 ? options.port() : e.getValue()))
+                .toList();
         GlobalSettings.Member self = members.stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
-        return new GlobalSettings(INSTANCE, name, options.candidate(), Timing.of(lease, lease), members, self,
-                dataDir.resolve(GlobalSettings.directoryName(INSTANCE)), Optional.empty(), "test-" + INSTANCE,
+        return new GlobalSettings(INSTANCE, name, true, Timing.of(lease, lease), members, self,
+                dataDir.resolve(GlobalSettings.directoryName(INSTANCE)), options.stack(), "test-" + INSTANCE,
                 options.joinWithEmptyDataDir());
     }
 
     /** Makes a member as a new process, without starting it. */
     Member create(String name, Options options) {
         return new Member(name, options, dataDir(name));
+    }
+
+    /** Makes a member as a new process on another data directory, without starting it. */
+    Member create(String name, Options options, Path dataDir) {
+        return new Member(name, options, dataDir);
+    }
+
+    /** A port that was free when asked. */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The port of a member in the members list. */
+    int port(String name) {
+        return ports.get(name);
+    }
+
+    /** A directory of the group's that no member uses. */
+    Path spareDirectory(String name) {
+        return directory.resolve("spare-" + name);
     }
 
     /** Starts a member as a new process on its data directory. */
@@ -206,7 +241,11 @@ final class LocalGroup implements AutoCloseable {
 
     /** Starts members side by side (the first start of a group waits until all have answered). */
     List<Member> startAll(String... names) {
-        List<Member> members = Stream.of(names).map(n -> create(n, Options.defaults())).toList();
+        return startAll(Stream.of(names).map(n -> create(n, Options.defaults())).toList());
+    }
+
+    /** Starts members side by side. */
+    List<Member> startAll(List<Member> members) {
         List<Thread> threads = new ArrayList<>();
         List<RuntimeException> failures = new CopyOnWriteArrayList<>();
         for (Member member : members) {
@@ -296,14 +335,6 @@ final class LocalGroup implements AutoCloseable {
         for (Claim claim : history) {
             assertThat(claim.token).as("token of %s after %d in %s", claim, highest, history).isGreaterThan(highest);
             highest = claim.token;
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

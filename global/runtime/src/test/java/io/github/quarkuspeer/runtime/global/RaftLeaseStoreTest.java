@@ -1,4 +1,4 @@
-package io.github.quarkuspeter.runtime.global;
+package io.github.quarkuspeer.runtime.global;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
