@@ -236,11 +236,11 @@ public final class Cluster implements AutoCloseable {
         Path nodeDir = directory.resolve(id);
         int port = freePort();
         String applicationName = "peer-node-" + id.replace('_', '-');
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(spec.commandPrefix());
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         Map<String, String> props = new LinkedHashMap<>();
-        props.put("quarkus.http.host", "127.0.0.1");
+        props.put("quarkus.http.host", spec.host());
         props.put("quarkus.http.port", Integer.toString(port));
         props.put("quarkus.peer.node", spec.name());
         props.put("quarkus.peer.interval", interval.toMillis() + "ms");
@@ -249,6 +249,7 @@ public final class Cluster implements AutoCloseable {
         props.put("quarkus.datasource.username", database.user());
         props.put("quarkus.datasource.password", database.password());
         props.put("demo.history.file", nodeDir.resolve("node" + History.FILE_SUFFIX).toString());
+        props.putAll(database.nodeProperties(spec.name(), directory));
         props.putAll(properties);
         props.putAll(spec.properties());
         props.forEach((key, value) -> command.add("-D" + key + "=" + value));

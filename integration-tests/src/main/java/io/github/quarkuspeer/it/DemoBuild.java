@@ -17,7 +17,13 @@ public enum DemoBuild {
     DEFAULT("quarkus-app"),
 
     /** The demo packaged for PostgreSQL ({@code demo/target/postgresql}). */
-    POSTGRESQL("postgresql");
+    POSTGRESQL("postgresql"),
+
+    /**
+     * The demo packaged for the global kind ({@code demo-global/target/quarkus-app}, or {@code global} under the
+     * directory of {@value #TARGET_PROPERTY}).
+     */
+    GLOBAL("global");
 
     /** Names the project root when the working directory is outside it. */
     public static final String ROOT_PROPERTY = "peer.project.root";
@@ -38,11 +44,17 @@ public enum DemoBuild {
      */
     public Path runJar() {
         String target = System.getProperty(TARGET_PROPERTY);
-        Path builds = target == null || target.isBlank() ? projectRoot().resolve("demo/target") : Paths.get(target);
-        Path jar = builds.resolve(directory).resolve("quarkus-run.jar");
+        Path jar;
+        if (target != null && !target.isBlank()) {
+            jar = Paths.get(target).resolve(directory).resolve("quarkus-run.jar");
+        } else if (this == GLOBAL) {
+            jar = projectRoot().resolve("demo-global/target/quarkus-app/quarkus-run.jar");
+        } else {
+            jar = projectRoot().resolve("demo/target").resolve(directory).resolve("quarkus-run.jar");
+        }
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("The demo is not packaged: " + jar + " is missing. Run ./mvnw package "
-                    + "-DskipTests -pl demo -am from " + projectRoot());
+                    + "-DskipTests -pl " + (this == GLOBAL ? "demo-global" : "demo") + " -am from " + projectRoot());
         }
         return jar;
     }

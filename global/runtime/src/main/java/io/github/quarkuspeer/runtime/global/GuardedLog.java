@@ -55,6 +55,7 @@ public class GuardedLog extends FileBasedLog {
 
     private final Listener listener;
     private volatile Throwable failure;
+    private volatile boolean closed;
     private Path dir;
     private FileChannel entriesSync;
     private FileChannel metadataSync;
@@ -210,6 +211,9 @@ public class GuardedLog extends FileBasedLog {
     }
 
     private void healthy() {
+        if (closed) {
+            throw new IllegalStateException("the Raft log in " + dir + " is closed");
+        }
         Throwable cause = failure;
         if (cause != null) {
             throw new IllegalStateException("the Raft log in " + dir + " failed earlier: " + cause.getMessage(),
@@ -220,6 +224,9 @@ public class GuardedLog extends FileBasedLog {
     private RuntimeException poison(String what, Throwable cause) {
         IllegalStateException failed = new IllegalStateException(
                 "the Raft log in " + dir + " failed: " + what + (cause == null ? "" : " (" + cause + ")"), cause);
+        if (closed) {
+            return failed; // closed under a write in flight: the member is leaving, its disk did nothing wrong
+        }
         boolean first;
         synchronized (this) {
             first = failure == null;
@@ -251,6 +258,7 @@ public class GuardedLog extends FileBasedLog {
 
     @Override
     public void close() {
+        closed = true;
         try {
             if (entriesSync != null) {
                 entriesSync.close();

@@ -47,6 +47,7 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
     /** The marker of a directory whose member joined its group (see {@link EmptyDirectoryGuard}). */
     static final String JOINED = "joined";
     private static final int REJOIN_ATTEMPTS = 5;
+    private static final long JOIN_ALLOWANCE_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     /**
      * Ways for tests to reach into the member.
@@ -278,7 +279,9 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
         RaftHandle handle = new RaftHandle(channel, fresh);
         handle.addRoleListener(this::roleChanged);
         Connection joining = new Connection(channel, handle, raft, log, fresh, guard);
-        leaderlessSince = clock.getAsLong();
+        // a member that joins has no leader yet: the group forms (the first member waits for others a second), and a
+        // new group first confirms that every member is new; it counts as leaderless only after that allowance
+        leaderlessSince = clock.getAsLong() + JOIN_ALLOWANCE_NANOS;
         machine = fresh;
         connection = joining; // what RAFT tells while connecting concerns it already
         try {
@@ -473,7 +476,7 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
     @Override
     public long leaderlessForNanos() {
         long since = leaderlessSince;
-        return since == 0 || leaderKnown() ? 0 : clock.getAsLong() - since;
+        return since == 0 || leaderKnown() ? 0 : Math.max(0, clock.getAsLong() - since);
     }
 
     @Override

@@ -80,6 +80,11 @@ final class Stack {
         tcp.setBindAddress(InetAddress.getByName(settings.self().host()));
         tcp.setBindPort(settings.self().port());
         tcp.setPortRange(0);
+        // A member cut off by the network (no reset, just silence) must not stall the sends to the others: with
+        // blocking sends, one full socket buffer or one connect attempt stops the single bundler thread, the others
+        // stop hearing from this member, and a partition of one member turns into a group without a majority.
+        tcp.nonBlockingSends(true);
+        tcp.setSockConnTimeout((int) Math.min(suspect / 2, 2 * SECOND));
         TCPPING ping = new TCPPING();
         ping.setInitialHosts(hosts);
         ping.setPortRange(0);
