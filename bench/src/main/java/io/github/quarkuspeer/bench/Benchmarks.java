@@ -11,13 +11,13 @@ import java.util.logging.Logger;
 import io.vertx.core.Vertx;
 
 /**
- * Runs the benchmarks named on the command line ({@code all}, or any of {@code jmh handover crash statements scale},
+ * Runs the benchmarks named on the command line ({@code all}, or any of {@code jmh handover crash statements scale global},
  * separated by spaces or commas) and writes their figures to {@code target/benchmark-report.md}. Each figure is
  * measured beside its baseline in the same run; BENCHMARKS.md at the root of the repository says what they mean.
  */
 public final class Benchmarks {
 
-    private static final List<String> ALL = List.of("jmh", "handover", "crash", "statements", "scale");
+    private static final List<String> ALL = List.of("jmh", "handover", "crash", "statements", "scale", "global");
 
     /**
      * The extension logs every won and lost lease, and warns about every node that the benchmarks crash on purpose:
@@ -50,7 +50,8 @@ public final class Benchmarks {
             if (chosen.contains("jmh")) {
                 IsLeaderRun.run(report);
             }
-            if (chosen.contains("handover") || chosen.contains("crash") || chosen.contains("statements")) {
+            if (chosen.contains("handover") || chosen.contains("crash") || chosen.contains("statements")
+                    || chosen.contains("global")) {
                 Vertx vertx = Vertx.vertx();
                 try {
                     if (chosen.contains("handover")) {
@@ -61,6 +62,9 @@ public final class Benchmarks {
                     }
                     if (chosen.contains("statements")) {
                         StatementsRun.run(database, vertx, report);
+                    }
+                    if (chosen.contains("global")) {
+                        GlobalRun.run(vertx, report);
                     }
                 } finally {
                     vertx.close().toCompletionStage().toCompletableFuture().join();

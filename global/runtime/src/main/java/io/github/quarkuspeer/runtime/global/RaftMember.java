@@ -251,8 +251,10 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
                 .sendCommitsImmediately(false);
         raft.setValue("dynamic_view_changes", false);
         if (settings.stack().isEmpty()) {
-            // a follower that lags (one that rejoined) is caught up one resend interval at a time
-            raft.resendInterval(200).maxLogSize(64 * 1024);
+            // RAFT resends to a follower that lags only when its queue was idle for this long, and a follower that
+            // lacks the tail of the log (the last entries of a leader that left, a member that rejoined) rejects
+            // appends until then: the first commit of a new leader waits for it. When nobody lags it sends nothing.
+            raft.resendInterval(50).maxLogSize(64 * 1024);
         }
         EmptyDirectoryGuard guard = new EmptyDirectoryGuard(settings.node(), settings.memberNames(), incarnation,
                 empty, new EmptyDirectoryGuard.Listener() {
