@@ -59,8 +59,9 @@ public interface GlobalPeerConfig {
          * The directory that holds this node's Raft log of the instance, in a subdirectory named after the instance
          * ({@code default} for the default instance). It must survive restarts: a member whose directory was lost
          * must not rejoin under its old name (see {@code join-with-empty-data-dir}). A named instance uses the
-         * default instance's directory unless it sets its own; by default {@code quarkus-peer} in the working
-         * directory. The process locks it: a second process for the same node and instance cannot start.
+         * default instance's directory unless it sets its own; by default {@code quarkus-peer/<node>} in the working
+         * directory, so that several nodes of one host keep apart. The process locks it: a second process for the
+         * same node and instance cannot start.
          */
         Optional<Path> dataDir();
 

@@ -40,7 +40,10 @@ import io.quarkus.runtime.configuration.ConfigurationException;
 public record GlobalSettings(String instance, String node, boolean candidate, Timing timing, List<Member> members,
         Member self, Path directory, Optional<Path> stack, String clusterName, boolean joinWithEmptyDataDir) {
 
-    /** The data directory unless one is set: {@code quarkus-peer} in the working directory. */
+    /**
+     * Where data directories go unless one is set: {@code quarkus-peer/<node>} in the working directory, so that the
+     * nodes of one host that share a working directory keep apart.
+     */
     public static final String DEFAULT_DATA_DIR = "quarkus-peer";
 
     /**
@@ -103,7 +106,8 @@ public record GlobalSettings(String instance, String node, boolean candidate, Ti
                         + "; every member of the group, this one too, is listed as name@host:port"));
 
         String dataDirKey = ConfigKeys.key(instance, "global.data-dir");
-        Path dataDir = own.dataDir().or(defaults::dataDir).orElse(Paths.get(DEFAULT_DATA_DIR));
+        Path dataDir = own.dataDir().or(defaults::dataDir)
+                .orElseGet(() -> Paths.get(DEFAULT_DATA_DIR, encode(settings.node())));
         Path directory;
         try {
             directory = dataDir.toAbsolutePath().resolve(directoryName(instance)).normalize();
@@ -165,7 +169,12 @@ public record GlobalSettings(String instance, String node, boolean candidate, Ti
         if (Peer.DEFAULT_INSTANCE.equals(instance)) {
             return "default";
         }
-        return URLEncoder.encode(instance, StandardCharsets.UTF_8).replace(".", "%2E").replace("*", "%2A");
+        return encode(instance);
+    }
+
+    /** A name as one path segment: URL-encoded, dots and stars too, so that no name climbs out of its parent. */
+    private static String encode(String name) {
+        return URLEncoder.encode(name, StandardCharsets.UTF_8).replace(".", "%2E").replace("*", "%2A");
     }
 
     /** The lease as a duration. */
