@@ -12,12 +12,14 @@ import io.vertx.core.Vertx;
 
 /**
  * Runs the benchmarks named on the command line ({@code all}, or any of
- * {@code jmh handover crash statements scale pooler}, separated by spaces or commas) and writes their figures to {@code target/benchmark-report.md}. Each figure is
+ * {@code jmh handover crash statements scale pooler global}, separated by spaces or commas) and writes their figures
+ * to {@code target/benchmark-report.md}. Each figure is
  * measured beside its baseline in the same run; BENCHMARKS.md at the root of the repository says what they mean.
  */
 public final class Benchmarks {
 
-    private static final List<String> ALL = List.of("jmh", "handover", "crash", "statements", "scale", "pooler");
+    private static final List<String> ALL = List.of("jmh", "handover", "crash", "statements", "scale", "pooler",
+            "global");
 
     /**
      * The extension logs every won and lost lease, and warns about every node that the benchmarks crash on purpose:
@@ -51,7 +53,7 @@ public final class Benchmarks {
                 IsLeaderRun.run(report);
             }
             if (chosen.contains("handover") || chosen.contains("crash") || chosen.contains("statements")
-                    || chosen.contains("pooler")) {
+                    || chosen.contains("pooler") || chosen.contains("global")) {
                 Vertx vertx = Vertx.vertx();
                 try {
                     if (chosen.contains("handover")) {
@@ -65,6 +67,9 @@ public final class Benchmarks {
                     }
                     if (chosen.contains("pooler")) {
                         PoolerRun.run(database, vertx, report);
+                    }
+                    if (chosen.contains("global")) {
+                        GlobalRun.run(vertx, report);
                     }
                 } finally {
                     vertx.close().toCompletionStage().toCompletableFuture().join();

@@ -1,6 +1,7 @@
 package io.github.quarkuspeer.deployment;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -72,7 +73,9 @@ class PeerProcessor {
      */
     @BuildStep
     PeerInstancesBuildItem instances(PeerBuildTimeConfig config, ApplicationIndexBuildItem index,
-            Optional<PeerPersistenceUnitsBuildItem> units) {
+            Optional<PeerPersistenceUnitsBuildItem> units, List<PeerEngineBuildItem> engines) {
+        Set<PeerKind> extensionKinds = engines.stream().map(PeerEngineBuildItem::kind)
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(PeerKind.class)));
         List<String> problems = new ArrayList<>();
         List<PeerInstancesBuildItem.Instance> instances = new ArrayList<>();
         InstanceBuildTimeConfig defaults = config.instances().get(Peer.DEFAULT_INSTANCE);
@@ -83,7 +86,7 @@ class PeerProcessor {
             InstancePlan.checkName(name).ifPresent(problems::add);
             InstancePlan.checkTable(instance.table().isPresent() ? name : Peer.DEFAULT_INSTANCE, table)
                     .ifPresent(problems::add);
-            kindProblem(name, instance.kind()).ifPresent(problems::add);
+            kindProblem(name, instance.kind(), extensionKinds).ifPresent(problems::add);
             Optional<String> datasource = Optional.empty();
             Set<String> mapping = Set.of();
             Optional<String> notify = Optional.empty();
@@ -158,11 +161,15 @@ class PeerProcessor {
         return names;
     }
 
-    /** Whether this application can run the kind: {@code global} needs its own extension. */
-    private static Optional<String> kindProblem(String name, PeerKind kind) {
-        if (kind == PeerKind.GLOBAL) {
-            return Optional.of(ConfigKeys.key(name, "kind")
-                    + "=global is not available: it needs the quarkus-peer-global extension");
+    /**
+     * Whether this application can run the kind: {@code global} needs its own extension, which says it is there with
+     * a {@link PeerEngineBuildItem}.
+     */
+    private static Optional<String> kindProblem(String name, PeerKind kind, Set<PeerKind> extensionKinds) {
+        if (kind == PeerKind.GLOBAL && !extensionKinds.contains(PeerKind.GLOBAL)) {
+            return Optional.of(ConfigKeys.key(name, "kind") + "=global is not available: it needs the "
+                    + "quarkus-peer-global extension; add the dependency io.github.quarkuspeer:quarkus-peer-global "
+                    + "to the application");
         }
         return Optional.empty();
     }

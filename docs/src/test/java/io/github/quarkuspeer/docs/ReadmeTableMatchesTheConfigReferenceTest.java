@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
  */
 class ReadmeTableMatchesTheConfigReferenceTest {
 
-    /** One key of the default instance as the reference lists it: a row, its type, its default. */
+    /** One key of the default instance as the reference lists it: a row, its type, its default (none for some). */
     private static final Pattern ROW = Pattern.compile(
             "^a\\|(icon:lock\\[title=Fixed at build time\\])? \\[\\[[^\\]]+\\]\\] \\[\\.property-path\\]##link:[^\\[]+"
-                    + "\\[`\\+\\+\\+quarkus\\.peer\\.([a-z.-]+)\\+\\+\\+`\\]##$(?s:.*?)^a?\\|([^\\n]*)\\n\\|`\\+\\+\\+(.*?)\\+\\+\\+`$",
+                    + "\\[`\\+\\+\\+quarkus\\.peer\\.([a-z.-]+)\\+\\+\\+`\\]##$(?s:.*?)^a?\\|([^\\n]*)\\n\\|(?:`\\+\\+\\+(.*?)\\+\\+\\+`)?$",
             Pattern.MULTILINE);
 
     record Key(String phase, String defaultValue) {
@@ -40,14 +40,17 @@ class ReadmeTableMatchesTheConfigReferenceTest {
         assertThat(readme).isEqualTo(reference);
     }
 
+    /** The keys of both extensions' references: quarkus-peer, and quarkus-peer-global beside it. */
     static Map<String, Key> reference() throws IOException {
-        Path generated = Path.of(System.getProperty("peer.config-reference",
+        Path core = Path.of(System.getProperty("peer.config-reference",
                 "modules/ROOT/pages/includes/quarkus-peer.adoc"));
-        String text = Files.readString(generated);
         Map<String, Key> keys = new TreeMap<>();
-        Matcher matcher = ROW.matcher(text);
-        while (matcher.find()) {
-            keys.put(matcher.group(2), new Key(matcher.group(1) != null ? "build" : "run", matcher.group(4)));
+        for (Path generated : List.of(core, core.resolveSibling("quarkus-peer-global.adoc"))) {
+            Matcher matcher = ROW.matcher(Files.readString(generated));
+            while (matcher.find()) {
+                keys.put(matcher.group(2), new Key(matcher.group(1) != null ? "build" : "run",
+                        matcher.group(4) == null ? "" : matcher.group(4)));
+            }
         }
         return keys;
     }

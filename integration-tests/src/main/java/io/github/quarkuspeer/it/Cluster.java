@@ -237,11 +237,11 @@ public final class Cluster implements AutoCloseable {
         Path nodeDir = directory.resolve(id);
         int port = freePort();
         String applicationName = "peer-node-" + id.replace('_', '-');
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(spec.commandPrefix());
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         Map<String, String> props = new LinkedHashMap<>();
-        props.put("quarkus.http.host", "127.0.0.1");
+        props.put("quarkus.http.host", spec.host());
         props.put("quarkus.http.port", Integer.toString(port));
         props.put("quarkus.peer.node", spec.name());
         props.put("quarkus.peer.interval", interval.toMillis() + "ms");
@@ -252,6 +252,7 @@ public final class Cluster implements AutoCloseable {
         props.put("test-node.history.file", nodeDir.resolve("node" + History.FILE_SUFFIX).toString());
         // so that a test can tell a follower woken by a release notification (Node#heardRelease)
         props.put("quarkus.log.category.\"" + Node.LISTENER_CATEGORY + "\".level", "DEBUG");
+        props.putAll(database.nodeProperties(spec.name(), directory));
         props.putAll(properties);
         props.putAll(spec.properties());
         props.forEach((key, value) -> command.add("-D" + key + "=" + value));

@@ -1,13 +1,21 @@
 package io.github.quarkuspeer.it;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 import io.github.quarkuspeer.testing.PrivatePostgres;
 
 /**
- * The database every node of a {@link Cluster} elects its leaders in, and the demo build that speaks to it.
+ * The database every node of a {@link Cluster} elects its leaders in, and the demo build that speaks to it; or, for
+ * the global build, the Raft groups its nodes form instead ({@link Global}).
  * <p>
  * The demo keeps its leases in the table {@code demo_peers}, fixed when it was packaged. Two clusters on one
  * database would therefore share leases: give each cluster a database of its own (a {@link PrivatePostgres}, a
@@ -27,6 +35,17 @@ public sealed interface Database {
     String user();
 
     String password();
+
+    /**
+     * System properties that a node of this name needs besides the cluster's (where it finds its peers); none unless
+     * said otherwise.
+     *
+     * @param node the node's name
+     * @param clusterDirectory the cluster's directory
+     */
+    default Map<String, String> nodeProperties(String node, Path clusterDirectory) {
+        return Map.of();
+    }
 
     /** A PostgreSQL database that the test may stop, restart and cut off: the PostgreSQL build of the demo. */
     static Postgres postgres(PrivatePostgres server) {
@@ -78,6 +97,93 @@ public sealed interface Database {
                 throw new IllegalStateException(url + " is not a private server: it must not be stopped or cut off");
             }
             return server;
+        }
+    }
+
+    /**
+     * No shared database: the global build of the demo, whose nodes elect through Raft groups on loopback, each name a
+     * member of both instances' groups on ports picked now.
+     *
+     * @param names the members; a node of another name cannot start
+     */
+    static Global global(String... names) {
+        Map<String, String> hosts = new LinkedHashMap<>();
+        for (String name : names) {
+            hosts.put(name, "127.0.0.1");
+        }
+        return Global.at(hosts, true);
+    }
+
+    /**
+     * The global build, its members at the given addresses (for example in network namespaces of their own), each on
+     * ports 7800 (the default instance) and 7801 (reports).
+     */
+    static Global global(Map<String, String> hosts) {
+        return Global.at(hosts, false);
+    }
+
+    /**
+     * The members of the Raft groups of the demo's two instances. Every process that runs as a name keeps its logs in
+     * {@code <cluster directory>/raft/<name>}, so that a restarted member finds its history, and a second process of
+     * the same name finds the directory locked.
+     *
+     * @param hosts the address of each member
+     * @param defaultPorts each member's port in the default instance's group
+     * @param reportsPorts each member's port in the reports instance's group
+     */
+    record Global(Map<String, String> hosts, Map<String, Integer> defaultPorts, Map<String, Integer> reportsPorts)
+            implements Database {
+
+        static Global at(Map<String, String> hosts, boolean loopback) {
+            Map<String, Integer> defaults = new LinkedHashMap<>();
+            Map<String, Integer> reports = new LinkedHashMap<>();
+            for (String name : hosts.keySet()) {
+                defaults.put(name, loopback ? freePort() : 7800);
+                reports.put(name, loopback ? freePort() : 7801);
+            }
+            return new Global(Map.copyOf(hosts), defaults, reports);
+        }
+
+        private static int freePort() {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot find a free port", e);
+            }
+        }
+
+        /** The {@code members} setting of a group. */
+        public String members(Map<String, Integer> ports) {
+            return ports.entrySet().stream().map(e -> e.getKey() + "@" + hosts.get(e.getKey()) + ":" + e.getValue())
+                    .collect(Collectors.joining(","));
+        }
+
+        @Override
+        public DemoBuild build() {
+            return DemoBuild.GLOBAL;
+        }
+
+        /** The build names an H2 datasource that no instance uses: in memory, so that it leaves no file. */
+        @Override
+        public String jdbcUrl(String applicationName) {
+            return "jdbc:h2:mem:unused";
+        }
+
+        @Override
+        public String user() {
+            return "sa";
+        }
+
+        @Override
+        public String password() {
+            return "";
+        }
+
+        @Override
+        public Map<String, String> nodeProperties(String node, Path clusterDirectory) {
+            return Map.of("quarkus.peer.global.members", members(defaultPorts),
+                    "quarkus.peer.reports.global.members", members(reportsPorts),
+                    "quarkus.peer.global.data-dir", clusterDirectory.resolve("raft").resolve(node).toString());
         }
     }
 

@@ -18,7 +18,13 @@ public enum DemoBuild {
     DEFAULT("quarkus-app"),
 
     /** The node packaged for PostgreSQL ({@code test-node/target/postgresql}). */
-    POSTGRESQL("postgresql");
+    POSTGRESQL("postgresql"),
+
+    /**
+     * The node packaged for the global kind ({@code test-node-global/target/quarkus-app}, or {@code global} under the
+     * directory of {@value #TARGET_PROPERTY}).
+     */
+    GLOBAL("global");
 
     /** Names the project root when the working directory is outside it. */
     public static final String ROOT_PROPERTY = "peer.project.root";
@@ -39,11 +45,18 @@ public enum DemoBuild {
      */
     public Path runJar() {
         String target = System.getProperty(TARGET_PROPERTY);
-        Path builds = target == null || target.isBlank() ? projectRoot().resolve("test-node/target") : Paths.get(target);
-        Path jar = builds.resolve(directory).resolve("quarkus-run.jar");
+        Path jar;
+        if (target != null && !target.isBlank()) {
+            jar = Paths.get(target).resolve(directory).resolve("quarkus-run.jar");
+        } else if (this == GLOBAL) {
+            jar = projectRoot().resolve("test-node-global/target/quarkus-app/quarkus-run.jar");
+        } else {
+            jar = projectRoot().resolve("test-node/target").resolve(directory).resolve("quarkus-run.jar");
+        }
         if (!Files.isRegularFile(jar)) {
+            String module = this == GLOBAL ? "test-node-global" : "test-node";
             throw new IllegalStateException("The test node is not packaged: " + jar + " is missing. Run ./mvnw "
-                    + "package -DskipTests -pl test-node -am from " + projectRoot());
+                    + "package -DskipTests -pl " + module + " -am from " + projectRoot());
         }
         return jar;
     }

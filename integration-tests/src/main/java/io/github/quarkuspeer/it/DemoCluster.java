@@ -22,7 +22,8 @@ import io.github.quarkuspeer.testing.PrivatePostgres;
  * is printed. Which node leads each instance, with its fencing token, is shown live as it changes.
  * <p>
  * The nodes share the demo's embedded H2 database in files (the default build); with {@code --postgresql} they use a
- * private PostgreSQL server instead, which the demo starts and removes. At the end the claim histories of all nodes
+ * private PostgreSQL server instead, which the demo starts and removes; with {@code --global} they need no database:
+ * the global build of the demo elects through a Raft group per instance, on loopback. At the end the claim histories of all nodes
  * are checked (no two nodes ever claimed an instance at the same instant), every node has exited, and the program
  * exits with 0; any failure exits with 1. Logs and histories stay in {@code integration-tests/target/demo-cluster}.
  */
@@ -43,22 +44,30 @@ public final class DemoCluster {
 
     public static void main(String[] args) {
         boolean postgres = List.of(args).contains("--postgresql");
+        boolean global = List.of(args).contains("--global");
         Path home = DemoBuild.projectRoot().resolve("integration-tests/target/demo-cluster");
         int status;
         PrivatePostgres pg = null;
         try {
             deleteRecursively(home);
             Database database;
-            if (postgres) {
+            String where;
+            if (global) {
+                Database.Global groups = Database.global("n1", "n2", "n3");
+                database = groups;
+                where = "the global kind: a Raft group per instance (" + groups.members(groups.defaultPorts())
+                        + " and " + groups.members(groups.reportsPorts()) + "), no database";
+            } else if (postgres) {
                 say("Starting a private PostgreSQL server for the demo...");
                 pg = PrivatePostgres.start();
                 database = Database.postgres(pg);
+                where = "PostgreSQL (" + pg.jdbcUrl() + ")";
             } else {
                 database = Database.h2(home.resolve("database"));
+                where = "an embedded H2 database in files";
             }
-            say("Quarkus Peer demo cluster: three nodes of the demo application on "
-                    + (postgres ? "PostgreSQL (" + pg.jdbcUrl() + ")" : "an embedded H2 database in files")
-                    + ", interval " + INTERVAL.toSeconds() + " s, lease " + LEASE.toSeconds() + " s.");
+            say("Quarkus Peer demo cluster: three nodes of the demo application on " + where + ", interval "
+                    + INTERVAL.toSeconds() + " s, lease " + LEASE.toSeconds() + " s.");
             say("Node logs and claim histories: " + home.resolve("nodes"));
             try (Cluster cluster = Cluster.builder(database).interval(INTERVAL).lease(LEASE)
                     .directory(home.resolve("nodes")).events(line -> say("  " + line)).build()) {
@@ -96,6 +105,13 @@ public final class DemoCluster {
         first.awaitExit(Duration.ofSeconds(30));
         reportHandovers(first, stoppedAt, "SIGTERM", true);
         watchFor(LEASE);
+        if (cluster.database() instanceof Database.Global) {
+            // two of three members must run for anyone to lead a Raft group: the stopped one comes back first
+            say("");
+            say("The global kind needs a majority of its members: " + first.name() + " starts again, with its log.");
+            cluster.start(first.name());
+            watchFor(LEASE);
+        }
 
         Node second = cluster.leader(PeersView.DEFAULT_INSTANCE).orElseThrow();
         say("");
@@ -107,7 +123,7 @@ public final class DemoCluster {
         watchFor(LEASE);
 
         say("");
-        say("Stopping the last node...");
+        say("Stopping the last nodes...");
         watching = false;
         cluster.stop(Duration.ofSeconds(30));
         List<Node> alive = cluster.nodes().stream().filter(Node::isAlive).toList();

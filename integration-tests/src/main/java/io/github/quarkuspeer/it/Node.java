@@ -106,7 +106,7 @@ public final class Node {
 
     /** The URI of a path on the node's HTTP server. */
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create("http://" + spec.host() + ":" + port + path);
     }
 
     // ----------------------------------------------------------------------------------------------- state

@@ -37,8 +37,9 @@ public interface PeerBuildTimeConfig {
     interface InstanceBuildTimeConfig {
 
         /**
-         * How the instance elects its leader: {@code database} (a lease row in a table), {@code global} (a
-         * runtime cluster of the nodes) or {@code isolated} (a fixed answer).
+         * How the instance elects its leader: {@code database} (a lease row in a table), {@code global} (a Raft
+         * group of the nodes; needs the {@code quarkus-peer-global} extension) or {@code isolated} (a fixed
+         * answer).
          */
         @WithDefault("database")
         PeerKind kind();

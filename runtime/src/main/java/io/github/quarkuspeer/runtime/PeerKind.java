@@ -8,8 +8,9 @@ public enum PeerKind {
      */
     DATABASE,
     /**
-     * The view of a runtime cluster of the nodes: its coordinator leads. Needs the {@code quarkus-peer-global}
-     * extension and a network between the nodes.
+     * A Raft group of the nodes on JGroups (jgroups-raft): the Raft leader leads while it holds a lease committed
+     * through the group's log. Needs the {@code quarkus-peer-global} extension, a fixed list of members of which a
+     * majority is reachable, and a data directory per node.
      */
     GLOBAL,
     /**

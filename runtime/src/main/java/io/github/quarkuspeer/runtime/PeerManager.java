@@ -88,8 +88,8 @@ public class PeerManager implements Peers, PeerStatuses {
                 if (engine == null) {
                     throw new ConfigurationException(ConfigKeys.key(name, "kind") + "="
                             + instance.kind().name().toLowerCase(Locale.ROOT) + " is not available in this application"
-                            + (instance.kind() == PeerKind.GLOBAL ? ": it needs the quarkus-peer-global extension"
-                                    : ""));
+                            + (instance.kind() == PeerKind.GLOBAL ? ": it needs the quarkus-peer-global extension; add "
+                                    + "the dependency io.github.quarkuspeer:quarkus-peer-global" : ""));
                 }
                 engines.put(instance.kind(), engine);
                 Delivery delivery = new Delivery(vertx.getOrCreateContext(), events, name, observing);

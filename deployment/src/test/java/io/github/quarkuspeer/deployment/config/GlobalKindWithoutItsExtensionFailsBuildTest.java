@@ -18,7 +18,7 @@ class GlobalKindWithoutItsExtensionFailsBuildTest {
             .overrideConfigKey("quarkus.peer.kind", "global")
             .assertException(failure -> assertThat(ConfigFailures.messages(failure))
                     .contains("quarkus.peer.kind=global")
-                    .contains("quarkus-peer-global"));
+                    .contains("add the dependency io.github.quarkuspeer:quarkus-peer-global"));
 
     @Test
     void fails() {

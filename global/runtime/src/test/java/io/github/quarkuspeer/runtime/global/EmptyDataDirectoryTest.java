@@ -1,0 +1,54 @@
+package io.github.quarkuspeer.runtime.global;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * A member whose data directory was lost does not silently rejoin a group that has history (it could vote twice in a
+ * term): its start fails, naming the node and what to do. The first start of the group, every directory empty, needed
+ * no flag; with the flag the member joins.
+ */
+class EmptyDataDirectoryTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(2);
+
+    @Test
+    void aMemberWithAnEmptyDirectoryIsRefusedByAGroupWithHistory() throws IOException {
+        try (LocalGroup group = new LocalGroup(List.of("a", "b", "c"), LEASE)) {
+            group.startAll("a", "b", "c"); // every directory empty: no flag needed
+            await().atMost(LEASE.multipliedBy(10)).until(group::settledLeader, Optional::isPresent);
+
+            LocalGroup.Member c = group.running.stream().filter(m -> m.name.equals("c")).findFirst().orElseThrow();
+            c.stop();
+            delete(group.dataDir("c"));
+
+            assertThatThrownBy(() -> group.start("c")).hasMessageContaining("node 'c'")
+                    .hasMessageContaining("is empty, but member")
+                    .hasMessageContaining("join-with-empty-data-dir=true");
+
+            group.start(group.create("c", LocalGroup.Options.defaults().joiningWithEmptyDataDir()));
+            await().atMost(LEASE.multipliedBy(10))
+                    .until(() -> group.settledLeader().isPresent() && group.running.size() == 3);
+            group.assertSafe();
+        }
+    }
+
+    private static void delete(Path directory) throws IOException {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}
