@@ -27,7 +27,7 @@ class MetricsShowLeadershipInPrometheusTest {
     @RegisterExtension
     static final QuarkusUnitTest app = TestDatabases.postgres("peers_metrics")
             .setForcedDependencies(List.of(Dependency.of("io.quarkus",
-                    "quarkus-micrometer-registry-prometheus-deployment", System.getProperty("quarkus.version"))))
+                    "quarkus-micrometer-registry-prometheus-deployment", System.getProperty("peer.quarkus-version"))))
             .overrideConfigKey("quarkus.peer.node", "node-m")
             .overrideConfigKey("quarkus.peer.interval", "2s")
             .overrideConfigKey("quarkus.peer.\"reports\".kind", "isolated")
