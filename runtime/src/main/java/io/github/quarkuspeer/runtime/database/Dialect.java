@@ -104,6 +104,15 @@ public abstract class Dialect {
     }
 
     /**
+     * Whether a warning that the database sends with the acquire's answer makes the round fail: on PostgreSQL a
+     * commit whose wait for a synchronous standby was cancelled answers with success and only a warning, although
+     * the standby may lack it.
+     */
+    public boolean warningsFailTheRound() {
+        return false;
+    }
+
+    /**
      * Whether the connection is inside a transaction now (one that another user of the pool left open with a plain
      * {@code BEGIN}, which the pool does not see), where the driver can tell without a round trip; {@code false}
      * where it cannot. One of the two pieces of knowledge of a dialect that are not SQL: a statement run inside

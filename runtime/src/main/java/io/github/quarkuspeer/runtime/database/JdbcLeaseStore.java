@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
@@ -141,7 +142,8 @@ public final class JdbcLeaseStore implements LeaseStore {
             if (dialect.acquireReturnsLease()) {
                 Optional<Observation> held;
                 try {
-                    held = query(connection, acquire, values, dialect.acquireReportsWritten());
+                    held = query(connection, acquire, values, dialect.acquireReportsWritten(),
+                            dialect.warningsFailTheRound());
                     if (dialect.inTransaction(connection)) {
                         throw new LeakedTransaction();
                     }
@@ -334,6 +336,15 @@ public final class JdbcLeaseStore implements LeaseStore {
      */
     private Optional<Observation> query(Connection connection, Sql sql, Values values, boolean reportsWritten)
             throws SQLException {
+        return query(connection, sql, values, reportsWritten, false);
+    }
+
+    /**
+     * @param warningsFail whether a warning with the answer fails the statement: the answer of a commit that was not
+     *        acknowledged the way it should have been
+     */
+    private Optional<Observation> query(Connection connection, Sql sql, Values values, boolean reportsWritten,
+            boolean warningsFail) throws SQLException {
         try (PreparedStatement statement = prepare(connection, sql, values)) {
             boolean isRows = statement.execute();
             Optional<Observation> answer = Optional.empty();
@@ -343,15 +354,23 @@ public final class JdbcLeaseStore implements LeaseStore {
                         answer = lease(rows, reportsWritten);
                     }
                 } else if (statement.getUpdateCount() == -1) {
-                    return answer;
+                    break;
                 }
                 isRows = statement.getMoreResults();
             }
+            SQLWarning warning = warningsFail ? statement.getWarnings() : null;
+            if (warning != null) {
+                throw new SQLException("the database answered with a warning, so the lease may not be durable "
+                        + "where it should be: " + warning.getMessage() + " (SQLState " + warning.getSQLState() + ")",
+                        warning.getSQLState(), warning);
+            }
+            return answer;
         }
     }
 
     private static Optional<Observation> lease(ResultSet rows, boolean reportsWritten) throws SQLException {
-        if (rows.getMetaData().getColumnCount() < 4 || !rows.next()) {
+        // a result set without the lease's columns belongs to a statement sent before the lease's own
+        if (!hasColumn(rows, "remaining_micros") || !rows.next()) {
             return Optional.empty();
         }
         if (hasColumn(rows, "in_transaction") && rows.getInt("in_transaction") != 0) {

@@ -20,7 +20,10 @@ import static io.github.quarkuspeer.runtime.database.Dialect.Param.SERVER_TIMEOU
  * The acquire statement is preceded, in the same transaction and the same round trip, by {@code set_config} of
  * {@code statement_timeout} and {@code lock_timeout} for that transaction only, so that the server cancels the
  * statement before the client gives up on it, and of {@code synchronous_commit=on}, so that a lease is durable (and
- * on a synchronous standby) before anyone leads on it, whatever the session or database default. It answers with a {@code written} column: a statement that did not write, because
+ * on a synchronous standby) before anyone leads on it, whatever the session or database default. A wait for the
+ * standby that is cancelled (an operator's {@code pg_cancel_backend}) still commits on the primary alone and answers
+ * with success and a warning only: so warnings are sent whatever the session's {@code client_min_messages}, and any
+ * warning fails the round ({@link #warningsFailTheRound()}). It answers with a {@code written} column: a statement that did not write, because
  * another node committed first, falls back to a {@code SELECT} that reads the statement's snapshot, taken before
  * that commit, which may still show the caller's old row. Such an answer must never count as a win.
  */
@@ -41,7 +44,7 @@ public final class PostgresDialect extends Dialect {
         String sameTerm = "p.owner = EXCLUDED.owner AND p.expires_at > " + NOW + " AND ?";
         return Sql.of("""
                 SELECT set_config('statement_timeout', ?, true), set_config('lock_timeout', ?, true),
-                       set_config('synchronous_commit', 'on', true);
+                       set_config('synchronous_commit', 'on', true), set_config('client_min_messages', 'warning', true);
                 WITH won AS (
                   INSERT INTO %1$s AS p (name, node, owner, fencing_token, started_at, expires_at)
                   VALUES (?, ?, ?, nextval('%2$s'), %6$s, %6$s + ? * INTERVAL '1 microsecond')
@@ -72,6 +75,11 @@ public final class PostgresDialect extends Dialect {
 
     @Override
     public boolean acquireReportsWritten() {
+        return true;
+    }
+
+    @Override
+    public boolean warningsFailTheRound() {
         return true;
     }
 

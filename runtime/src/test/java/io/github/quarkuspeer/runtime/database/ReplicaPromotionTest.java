@@ -10,6 +10,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
@@ -143,6 +146,64 @@ class ReplicaPromotionTest {
                 await().atMost(lease).pollInterval(Duration.ofMillis(10))
                         .until(() -> a.election.isLeader() && b.election.isLeader());
                 assertThat(cluster.claimsOverlap("jobs")).isTrue();
+                a.store.unblock();
+            }
+        }
+    }
+
+    /**
+     * On a synchronous replica, a commit waits for the standby; an operator who cancels that wait
+     * ({@code pg_cancel_backend}, to unstick a primary whose standby is gone) gets the commit through on the primary
+     * alone, answered as a success with only a warning. A renewal answered so must not count: otherwise the node
+     * leads on a lease the standby lacks, and once the standby is promoted another node takes that lease over while
+     * the first still leads.
+     */
+    @Test
+    void aRenewalWhoseWaitForTheStandbyWasCancelledDoesNotCount() throws Exception {
+        Duration interval = Duration.ofSeconds(2);
+        Duration lease = Duration.ofSeconds(6);
+        try (PrivatePostgresPair pair = PrivatePostgresPair.start(Replication.SYNCHRONOUS);
+                TestDatabase database = TestDatabase.postgres(pair.jdbcUrl())) {
+            Schema.create(database.dataSource, database.dialect, TABLE);
+            try (Cluster cluster = new Cluster(database, TABLE)) {
+                Node a = cluster.node("jobs", "node-a", interval, lease);
+                a.start().join();
+                Node b = cluster.node("jobs", "node-b", interval, lease);
+                b.start().join();
+                await().atMost(lease).until(a.election::isLeader);
+                pair.awaitStandbyReplayed();
+                pair.cutReplication();
+
+                // someone cancels every wait for the standby, as soon as it begins
+                PrivatePostgres primary = pair.primary();
+                AtomicBoolean cancelling = new AtomicBoolean(true);
+                CompletableFuture<Long> cancelled = CompletableFuture.supplyAsync(() -> {
+                    long count = 0;
+                    while (cancelling.get()) {
+                        try {
+                            count += queryLong(primary.jdbcUrl(), "SELECT count(*) FILTER (WHERE "
+                                    + "pg_cancel_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'SyncRep'");
+                        } catch (SQLException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    return count;
+                });
+                // a's renewals commit on the primary alone: each is answered with a warning, and fails
+                int failed = a.store.failedRounds.get();
+                await().atMost(lease.multipliedBy(3)).until(() -> a.store.failedRounds.get() >= failed + 2);
+                assertThat(a.election.lastError()).contains("warning").contains("synchronous");
+                a.store.block();
+                cancelling.set(false);
+                assertThat(cancelled.get(30, TimeUnit.SECONDS)).isPositive();
+                primary.kill();
+                pair.standby().promote();
+
+                // node-b takes over on the promoted standby only after node-a's last replicated lease has run out,
+                // which node-a's deadline came before
+                await().atMost(lease.multipliedBy(5)).until(b.election::isLeader);
+                assertThat(a.election.isLeader()).isFalse();
+                assertThat(cluster.claimsOverlap("jobs")).as("node-a's and node-b's claims overlap").isFalse();
                 a.store.unblock();
             }
         }

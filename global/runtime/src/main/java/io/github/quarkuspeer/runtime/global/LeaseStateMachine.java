@@ -2,11 +2,14 @@ package io.github.quarkuspeer.runtime.global;
 
 import java.io.DataInput;
 import java.io.DataOutput;
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
+import org.jgroups.protocols.raft.PersistentState;
 import org.jgroups.raft.StateMachine;
+import org.jgroups.util.ByteArrayDataInputStream;
 
 /**
  * The replicated state of an instance's group: the last lease applied, with whether its owner released it.
@@ -39,6 +42,12 @@ public final class LeaseStateMachine implements StateMachine {
     private final Takeover takeover;
     private final Runnable holderChanged;
     private volatile Applied applied;
+    /**
+     * Whether a snapshot read now is one a leader installed, which counts as stored now; otherwise it is RAFT's
+     * replay of this member's own snapshot when it connects, which {@link RaftMember} already counted, before the
+     * log it precedes.
+     */
+    volatile boolean feedSnapshots;
     private final AtomicLong count = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
 
@@ -100,12 +109,32 @@ public final class LeaseStateMachine implements StateMachine {
             boolean released = in.readBoolean();
             long now = clock.getAsLong();
             read = new Applied(lease, released, now);
-            takeover.stored(lease, now);
-            if (released) {
-                takeover.stored(LeaseEntry.release(lease.instance(), lease.node(), lease.owner(), lease.term()), now);
+            if (feedSnapshots) {
+                feed(takeover, lease, released, now);
             }
         }
         applied = read; // a snapshot replaces the state
+    }
+
+    /** The lease of a snapshot, and its release if it was released, as stored at {@code now}. */
+    static void feed(Takeover takeover, LeaseEntry lease, boolean released, long now) {
+        takeover.stored(lease, now);
+        if (released) {
+            takeover.stored(LeaseEntry.release(lease.instance(), lease.node(), lease.owner(), lease.term()), now);
+        }
+    }
+
+    /**
+     * Counts the lease of a snapshot as RAFT stores it on disk (its persistent state first, then this state
+     * machine's content) as stored at {@code now}.
+     */
+    static void feedSnapshot(Takeover takeover, ByteBuffer snapshot, long now) throws Exception {
+        ByteArrayDataInputStream in = new ByteArrayDataInputStream(snapshot);
+        new PersistentState().readFrom(in);
+        if (in.readBoolean()) {
+            LeaseEntry lease = LeaseEntry.readFrom(in);
+            feed(takeover, lease, in.readBoolean(), now);
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.github.quarkuspeer.runtime.global;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -206,9 +207,27 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
         lockFile = null;
     }
 
+    /** Whether a log directory holds nothing: missing, or empty. */
+    private static boolean lacksItsLog(Path log) throws IOException {
+        if (!Files.isDirectory(log)) {
+            return true;
+        }
+        try (var files = Files.list(log)) {
+            return files.findAny().isEmpty();
+        }
+    }
+
     private Connection connect() throws Exception {
         Path directory = settings.directory();
         boolean empty = !Files.exists(directory.resolve(JOINED));
+        if (!empty && !settings.joinWithEmptyDataDir() && lacksItsLog(directory.resolve("raft"))) {
+            // the marker says it took part, but its terms and votes are gone: it could vote twice in a term
+            throw new IllegalStateException("Quarkus Peer: the data directory " + directory + " of node '"
+                    + settings.node() + "' says it joined the group of instance " + settings.instance()
+                    + ", but its Raft log is missing: treat the directory as lost (give the node a new name in "
+                    + ConfigKeys.key(settings.instance(), "global.members") + "), or, for a name that never voted, set "
+                    + ConfigKeys.key(settings.instance(), "global.join-with-empty-data-dir") + "=true");
+        }
         if (empty && settings.joinWithEmptyDataDir()) {
             markJoined();
             empty = false;
@@ -232,6 +251,11 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
         log.init(directory.resolve("raft").toString(), new HashMap<>());
         // everything the log holds counts as stored now
         long now = clock.getAsLong();
+        // the snapshot first: it is older than every entry of the log
+        ByteBuffer snapshot = log.getSnapshot();
+        if (snapshot != null) {
+            LeaseStateMachine.feedSnapshot(takeover, snapshot, now);
+        }
         log.forEach((entry, index) -> feed(entry, now));
         LeaseStateMachine fresh = new LeaseStateMachine(clock, takeover, this::changed);
 
@@ -297,6 +321,7 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
             }
             throw connectFailure(e);
         }
+        fresh.feedSnapshots = true; // from now on a snapshot is one a leader installs
         if (!guard.quarantined()) {
             decided.complete(null);
         }

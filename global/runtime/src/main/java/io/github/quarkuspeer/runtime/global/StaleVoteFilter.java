@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jgroups.Header;
 import org.jgroups.Message;
 import org.jgroups.conf.ClassConfigurator;
+import org.jgroups.protocols.raft.AppendEntriesResponse;
 import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.protocols.raft.election.BaseElection;
 import org.jgroups.protocols.raft.election.VoteResponse;
@@ -30,6 +31,7 @@ public class StaleVoteFilter extends Protocol {
         ClassConfigurator.addProtocol(ID, StaleVoteFilter.class);
     }
 
+    private short raftId = -1;
     private short electionId = -1;
     private RAFT raft;
     private final AtomicLong dropped = new AtomicLong();
@@ -43,6 +45,7 @@ public class StaleVoteFilter extends Protocol {
             throw new IllegalStateException("StaleVoteFilter must be below ELECTION and RAFT");
         }
         electionId = election.getId();
+        raftId = raft.getId();
     }
 
     /** How many votes of an earlier round were dropped. */
@@ -62,6 +65,23 @@ public class StaleVoteFilter extends Protocol {
             }
         }
         return false;
+    }
+
+    /**
+     * Drops an acknowledgement of entries that RAFT accepted in term T when this member has moved to a later term
+     * before it is sent: it voted meanwhile (jgroups-raft 1.1.3 answers a vote on another thread than the one that
+     * appends), and its vote reported its log without those entries. The old leader must not commit them on this
+     * acknowledgement, or the next leader, elected on that vote, would miss an entry committed in the earlier term.
+     * An acknowledgement that passes here was sent after the append had ended, so any later vote sees the entry.
+     */
+    @Override
+    public Object down(Message message) {
+        if (raftId >= 0 && message.getHeader(raftId) instanceof AppendEntriesResponse response
+                && response.currTerm() < raft.currentTerm()) {
+            dropped.incrementAndGet();
+            return null;
+        }
+        return down_prot.down(message);
     }
 
     @Override

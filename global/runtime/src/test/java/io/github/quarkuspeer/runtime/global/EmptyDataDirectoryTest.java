@@ -44,6 +44,29 @@ class EmptyDataDirectoryTest {
         }
     }
 
+    @Test
+    void aMemberThatJoinedButLostItsRaftLogIsRefusedToo() throws IOException {
+        try (LocalGroup group = new LocalGroup(List.of("a", "b", "c"), LEASE)) {
+            group.startAll("a", "b", "c");
+            await().atMost(LEASE.multipliedBy(10)).until(group::settledLeader, Optional::isPresent);
+
+            LocalGroup.Member c = group.running.stream().filter(m -> m.name.equals("c")).findFirst().orElseThrow();
+            c.stop();
+            // only the log is lost: the marker that c joined survives, so the empty-directory check cannot see it
+            try (Stream<Path> paths = Files.walk(group.dataDir("c"))) {
+                for (Path log : paths.filter(p -> p.getFileName().toString().equals("raft") && Files.isDirectory(p))
+                        .toList()) {
+                    delete(log);
+                }
+            }
+
+            assertThatThrownBy(() -> group.start("c")).hasMessageContaining("node 'c'")
+                    .hasMessageContaining("its Raft log is missing")
+                    .hasMessageContaining("join-with-empty-data-dir=true");
+            group.assertSafe();
+        }
+    }
+
     private static void delete(Path directory) throws IOException {
         try (Stream<Path> paths = Files.walk(directory)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
