@@ -41,19 +41,38 @@ class LeaseStateMachineTest {
         assertThat(machine.applied().released()).isTrue();
     }
 
-    @Test
-    void aSnapshotCarriesTheLeaseAndCountsAsStoredWhenRead() throws Exception {
+    private byte[] snapshotOfALease() throws Exception {
         apply(LeaseEntry.lease("jobs", "x", "owner-x", 3, 2_000));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         machine.writeContentTo(new DataOutputStream(bytes));
+        return bytes.toByteArray();
+    }
 
+    @Test
+    void aSnapshotALeaderInstallsCarriesTheLeaseAndCountsAsStoredWhenRead() throws Exception {
+        byte[] snapshot = snapshotOfALease();
         Takeover elsewhere = new Takeover();
         LeaseStateMachine installed = new LeaseStateMachine(clock::get, elsewhere, () -> {
         });
+        installed.feedSnapshots = true;
         clock.set(5_000);
-        installed.readContentFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        installed.readContentFrom(new DataInputStream(new ByteArrayInputStream(snapshot)));
         assertThat(installed.applied().lease()).isEqualTo(LeaseEntry.lease("jobs", "x", "owner-x", 3, 2_000));
         assertThat(installed.applied().appliedAt()).isEqualTo(5_000);
         assertThat(elsewhere.blocking("owner-me")).hasValueSatisfying(s -> assertThat(s.storedAt()).isEqualTo(5_000));
+    }
+
+    @Test
+    void theReplayOfTheMembersOwnSnapshotAtReopenCarriesTheLeaseButIsNotCountedAgain() throws Exception {
+        byte[] snapshot = snapshotOfALease();
+        Takeover elsewhere = new Takeover();
+        LeaseStateMachine reopened = new LeaseStateMachine(clock::get, elsewhere, () -> {
+        });
+        clock.set(5_000);
+        reopened.readContentFrom(new DataInputStream(new ByteArrayInputStream(snapshot)));
+        assertThat(reopened.applied().lease()).isEqualTo(LeaseEntry.lease("jobs", "x", "owner-x", 3, 2_000));
+        // RaftMember counts the snapshot on disk before the log when it reopens; RAFT's replay must not count it
+        // again at a later time, after entries of the log that came after it
+        assertThat(elsewhere.blocking("owner-me")).isEmpty();
     }
 }
