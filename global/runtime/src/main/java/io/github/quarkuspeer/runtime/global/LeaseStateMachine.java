@@ -3,6 +3,7 @@ package io.github.quarkuspeer.runtime.global;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -43,11 +44,12 @@ public final class LeaseStateMachine implements StateMachine {
     private final Runnable holderChanged;
     private volatile Applied applied;
     /**
-     * Whether a snapshot read now is one a leader installed, which counts as stored now; otherwise it is RAFT's
-     * replay of this member's own snapshot when it connects, which {@link RaftMember} already counted, before the
-     * log it precedes.
+     * Whether the next snapshot read is RAFT's replay of this member's own snapshot on disk, which {@link RaftMember}
+     * already counted, before the log it precedes. jgroups-raft reads that snapshot, if there is one, before it starts
+     * handling messages, so it is always the first read; every other read is a snapshot a leader installs, which
+     * counts as stored when read, whenever it arrives (during the connect too).
      */
-    volatile boolean feedSnapshots;
+    private final AtomicBoolean ownSnapshotUnread = new AtomicBoolean();
     private final AtomicLong count = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
 
@@ -101,15 +103,24 @@ public final class LeaseStateMachine implements StateMachine {
         return null;
     }
 
+    /**
+     * Says that this member's data directory holds a snapshot, which RAFT replays first when it starts: that one read
+     * is not counted again. Call it before the channel connects, after counting the directory's contents.
+     */
+    void expectOwnSnapshot() {
+        ownSnapshotUnread.set(true);
+    }
+
     @Override
     public void readContentFrom(DataInput in) throws Exception {
+        boolean replay = ownSnapshotUnread.getAndSet(false);
         Applied read = null;
         if (in.readBoolean()) {
             LeaseEntry lease = LeaseEntry.readFrom(in);
             boolean released = in.readBoolean();
             long now = clock.getAsLong();
             read = new Applied(lease, released, now);
-            if (feedSnapshots) {
+            if (!replay) {
                 feed(takeover, lease, released, now);
             }
         }

@@ -207,30 +207,28 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
         lockFile = null;
     }
 
-    /** Whether a log directory holds nothing: missing, or empty. */
+    /**
+     * Whether a log directory lacks what a member that took part keeps there: its term and vote
+     * ({@code metadata.raft}, never empty once the log was opened) and its entries ({@code entries.raft}).
+     */
     private static boolean lacksItsLog(Path log) throws IOException {
-        if (!Files.isDirectory(log)) {
-            return true;
-        }
-        try (var files = Files.list(log)) {
-            return files.findAny().isEmpty();
-        }
+        Path metadata = log.resolve("metadata.raft");
+        return !Files.isRegularFile(metadata) || Files.size(metadata) == 0
+                || !Files.isRegularFile(log.resolve("entries.raft"));
     }
 
     private Connection connect() throws Exception {
         Path directory = settings.directory();
         boolean empty = !Files.exists(directory.resolve(JOINED));
-        if (!empty && !settings.joinWithEmptyDataDir() && lacksItsLog(directory.resolve("raft"))) {
-            // the marker says it took part, but its terms and votes are gone: it could vote twice in a term
+        if (!empty && lacksItsLog(directory.resolve("raft"))) {
+            // the marker says it took part, but its term, vote or entries are gone: it could vote twice in a term or
+            // forget entries it acknowledged; the directory is not empty, so join-with-empty-data-dir does not apply
             throw new IllegalStateException("Quarkus Peer: the data directory " + directory + " of node '"
                     + settings.node() + "' says it joined the group of instance " + settings.instance()
                     + ", but its Raft log is missing: treat the directory as lost (give the node a new name in "
-                    + ConfigKeys.key(settings.instance(), "global.members") + "), or, for a name that never voted, set "
+                    + ConfigKeys.key(settings.instance(), "global.members") + "), or, for a name that never voted, "
+                    + "empty the directory and set "
                     + ConfigKeys.key(settings.instance(), "global.join-with-empty-data-dir") + "=true");
-        }
-        if (empty && settings.joinWithEmptyDataDir()) {
-            markJoined();
-            empty = false;
         }
         GuardedLog log = hooks.logs().apply(new GuardedLog.Listener() {
             @Override
@@ -249,6 +247,10 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
             }
         });
         log.init(directory.resolve("raft").toString(), new HashMap<>());
+        if (empty && settings.joinWithEmptyDataDir()) {
+            markJoined(); // after the log exists: a marker never comes without one
+            empty = false;
+        }
         // everything the log holds counts as stored now
         long now = clock.getAsLong();
         // the snapshot first: it is older than every entry of the log
@@ -258,6 +260,9 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
         }
         log.forEach((entry, index) -> feed(entry, now));
         LeaseStateMachine fresh = new LeaseStateMachine(clock, takeover, this::changed);
+        if (snapshot != null) {
+            fresh.expectOwnSnapshot(); // counted above, in its place before the log
+        }
 
         List<Protocol> protocols = new ArrayList<>(settings.stack()
                 .map(file -> Stack.fromFile(ConfigKeys.key(settings.instance(), "global.stack"), file))
@@ -321,7 +326,6 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
             }
             throw connectFailure(e);
         }
-        fresh.feedSnapshots = true; // from now on a snapshot is one a leader installs
         if (!guard.quarantined()) {
             decided.complete(null);
         }

@@ -1,5 +1,6 @@
 package io.github.quarkuspeer.runtime.global;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -63,6 +64,30 @@ class EmptyDataDirectoryTest {
             assertThatThrownBy(() -> group.start("c")).hasMessageContaining("node 'c'")
                     .hasMessageContaining("its Raft log is missing")
                     .hasMessageContaining("join-with-empty-data-dir=true");
+            group.assertSafe();
+        }
+    }
+
+    @Test
+    void aMemberThatJoinedButLostItsTermAndVoteIsRefusedWhateverItsJoinSetting() throws IOException {
+        try (LocalGroup group = new LocalGroup(List.of("a", "b", "c"), LEASE)) {
+            group.startAll("a", "b", "c");
+            await().atMost(LEASE.multipliedBy(10)).until(group::settledLeader, Optional::isPresent);
+
+            LocalGroup.Member c = group.running.stream().filter(m -> m.name.equals("c")).findFirst().orElseThrow();
+            c.stop();
+            // a partial loss: the entries survive, the term and vote do not; the flag is for empty directories
+            try (Stream<Path> paths = Files.walk(group.dataDir("c"))) {
+                List<Path> metadata = paths.filter(p -> p.getFileName().toString().equals("metadata.raft")).toList();
+                assertThat(metadata).as("c's term and vote on disk").isNotEmpty();
+                for (Path file : metadata) {
+                    Files.delete(file);
+                }
+            }
+
+            assertThatThrownBy(() -> group.start(group.create("c", LocalGroup.Options.defaults()
+                    .joiningWithEmptyDataDir()))).hasMessageContaining("node 'c'")
+                    .hasMessageContaining("its Raft log is missing");
             group.assertSafe();
         }
     }
