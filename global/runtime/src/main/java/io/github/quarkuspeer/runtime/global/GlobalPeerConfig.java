@@ -72,8 +72,9 @@ public interface GlobalPeerConfig {
          * one does not suit (TLS, another discovery). It must hold {@code RAFT} and {@code ELECTION} or
          * {@code ELECTION2}, and must not hold {@code REDIRECT} (it would commit a deposed leader's renewal under
          * the new leader) or {@code CLIENT} (it accepts unauthenticated commands). Whatever the file says, the peer
-         * sets RAFT's members, Raft id, log and fsync, keeps {@code send_commits_immediately} off, and adds its own
-         * guards below the election protocol. The file's transport and discovery are used as they are: the
+         * sets RAFT's members, Raft id, log and fsync, keeps {@code send_commits_immediately} off, runs RAFT as its
+         * own subclass (which keeps a log that already holds a late snapshot's entries), and adds its own guards
+         * below the election protocol. The file's transport and discovery are used as they are: the
          * {@code members} addresses then only name the members.
          */
         @ConfigDocDefault("the built-in stack")

@@ -101,7 +101,7 @@ final class Stack {
         protocols.add(new GMS().setJoinTimeout(SECOND).printLocalAddress(false));
         protocols.add(new FRAG4());
         protocols.add(new ELECTION());
-        protocols.add(new RAFT());
+        protocols.add(new GuardedRaft());
         return protocols;
     }
 
@@ -111,12 +111,26 @@ final class Stack {
      * @throws ConfigurationException naming {@code key} and the file if it cannot be read or is not acceptable
      */
     static List<Protocol> fromFile(String key, Path file) {
-        List<ProtocolConfiguration> configurations = validate(key, file);
+        List<ProtocolConfiguration> configurations = new ArrayList<>();
+        for (ProtocolConfiguration configuration : validate(key, file)) {
+            // RAFT as GuardedRaft, with the file's attributes: a late snapshot must not erase acknowledged entries
+            configurations.add(isRaft(configuration)
+                    ? new ProtocolConfiguration(GuardedRaft.class.getName(), configuration.getProperties())
+                    : configuration);
+        }
         try {
             return Configurator.createProtocolsAndInitializeAttrs(configurations, new ProtocolStack());
         } catch (Exception e) {
             throw new ConfigurationException(key + "=" + file + " is invalid: its protocols cannot be created ("
                     + e.getMessage() + ")", e);
+        }
+    }
+
+    private static boolean isRaft(ProtocolConfiguration configuration) {
+        try {
+            return configuration.loadProtocolClass(Stack.class) == RAFT.class;
+        } catch (Exception e) {
+            return false; // validate has loaded every protocol already
         }
     }
 

@@ -92,6 +92,9 @@ class StackFileTest {
             await().atMost(Duration.ofSeconds(20)).until(solo::leads);
             assertThat(solo.member().raft().sendCommitsImmediately()).isFalse();
             assertThat(solo.member().raft().logUseFsync()).isTrue();
+            // the file's RAFT runs as GuardedRaft, with the file's attributes
+            assertThat(solo.member().raft()).isInstanceOf(GuardedRaft.class);
+            assertThat(solo.member().raft().raftId()).isEqualTo("solo");
         }
     }
 }
