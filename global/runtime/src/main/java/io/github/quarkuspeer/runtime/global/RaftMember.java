@@ -361,6 +361,22 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
     }
 
     private void markJoined() throws IOException {
+        // the log first: after a power cut, a marker must never be found without the term, vote and entries
+        // it vouches for
+        Path log = settings.directory().resolve("raft");
+        for (String name : List.of("metadata.raft", "entries.raft")) {
+            Path file = log.resolve(name);
+            if (Files.exists(file)) {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                    channel.force(true);
+                }
+            }
+        }
+        for (Path directory : List.of(log, settings.directory())) {
+            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+                channel.force(true);
+            }
+        }
         Path marker = settings.directory().resolve(JOINED);
         try (FileChannel file = FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             file.force(true);
