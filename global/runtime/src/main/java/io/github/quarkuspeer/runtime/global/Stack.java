@@ -134,6 +134,11 @@ final class Stack {
         }
     }
 
+    /** Whether a protocol is RAFT or a subclass of it other than the peer's own, which it could not guard. */
+    private static boolean isOtherRaft(Class<?> type) {
+        return RAFT.class.isAssignableFrom(type) && type != RAFT.class && type != GuardedRaft.class;
+    }
+
     /**
      * Reads and checks a {@code stack} file: it holds RAFT and an election protocol, and neither REDIRECT nor CLIENT.
      *
@@ -167,6 +172,12 @@ final class Stack {
                                 ? "it would commit a deposed leader's renewal under the new leader"
                                 : "it accepts unauthenticated commands from anyone who reaches its port")
                         + "); remove it");
+            }
+            if (isOtherRaft(type)) {
+                throw new ConfigurationException(key + "=" + file + " is invalid: its RAFT is "
+                        + configuration.getProtocolName() + ", a subclass the global peer cannot run: it runs RAFT "
+                        + "as its own subclass, which keeps a log that already holds a late snapshot's entries; "
+                        + "write raft.RAFT");
             }
             raft |= RAFT.class.isAssignableFrom(type);
             election |= BaseElection.class.isAssignableFrom(type);

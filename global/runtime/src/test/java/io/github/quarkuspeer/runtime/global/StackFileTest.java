@@ -78,6 +78,16 @@ class StackFileTest {
     }
 
     @Test
+    void aStackWithAnotherSubclassOfRaftIsRefused() throws IOException {
+        Path file = stack("own-raft", 7999, "");
+        Files.writeString(file, Files.readString(file).replace("<raft.RAFT ",
+                "<" + OwnRaft.class.getName() + " "));
+        assertThatThrownBy(() -> Stack.validate("quarkus.peer.global.stack", file))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("quarkus.peer.global.stack=" + file)
+                .hasMessageContaining(OwnRaft.class.getName()).hasMessageContaining("write raft.RAFT");
+    }
+
+    @Test
     void aMissingFileIsRefused() {
         Path file = directory.resolve("missing.xml");
         assertThatThrownBy(() -> Stack.validate("quarkus.peer.global.stack", file))
