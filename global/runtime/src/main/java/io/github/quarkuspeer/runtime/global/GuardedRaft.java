@@ -99,14 +99,17 @@ public class GuardedRaft extends RAFT {
             if (currentTerm(request.currTerm()) < 0) {
                 return; // an earlier term's: dropped, as RAFT does
             }
+            long term = request.currTerm();
+            long index = read(LAST_INCLUDED_INDEX, request);
             if (!holds(request)) {
                 super.handleUpRequest(message, header); // installed (the term is settled: RAFT finds it current)
-                verified(); // the log is the leader's snapshot now
-                verified = Math.max(verified, read(LAST_INCLUDED_INDEX, request));
+                if (currentTerm() == term && lastAppended() == index && commitIndex() >= index) {
+                    verified(term); // the log is the leader's snapshot now (RAFT swallows a failed install)
+                    verified = Math.max(verified, index);
+                }
                 return;
             }
-            long index = read(LAST_INCLUDED_INDEX, request);
-            verified();
+            verified(term);
             verified = Math.max(verified, index);
             snapshotsKept.incrementAndGet();
             LOG.debugf("Quarkus Peer: %s keeps its log: it holds the last entry (%d) of the snapshot from %s",
@@ -129,8 +132,11 @@ public class GuardedRaft extends RAFT {
      * found it with the same term, in this log (Raft's log matching), or once it is committed.
      */
     private void append(Message message, AppendEntriesRequest request) {
-        long term = currentTerm();
-        long before = verified();
+        long term = request.currTerm();
+        if (currentTerm() != term) {
+            return; // a vote moved the term on meanwhile: this leader's request is of an earlier term now
+        }
+        long before = verified(term);
         LogEntries entries = message instanceof ObjectMessage object ? object.getObject() : null;
         long prevIndex = read(PREV_LOG_INDEX, request);
         long prevTerm = read(PREV_LOG_TERM, request);
@@ -141,13 +147,18 @@ public class GuardedRaft extends RAFT {
             return;
         }
         if (result.success()) {
-            verified = Math.max(verified, matched(prevIndex, prevTerm, entries));
-            if (leaderCommit > commitIndex() && verified > commitIndex()) {
-                commitLogTo(Math.min(leaderCommit, verified), false);
+            // what the append proved counts only for its own term: a vote may have moved the term on meanwhile
+            long proved = currentTerm() == term ? Math.max(verified(term), matched(prevIndex, prevTerm, entries))
+                    : before;
+            if (currentTerm() == term) {
+                verified = proved;
+                if (leaderCommit > commitIndex() && proved > commitIndex()) {
+                    commitLogTo(Math.min(leaderCommit, proved), false);
+                }
             }
-            if (result.index() > verified) {
+            if (result.index() > proved) {
                 acknowledgementsCapped.incrementAndGet();
-                result = new AppendResult(AppendResult.Result.OK, verified);
+                result = new AppendResult(AppendResult.Result.OK, proved);
             }
         }
         result.commitIndex(commitIndex());
@@ -155,9 +166,8 @@ public class GuardedRaft extends RAFT {
                 .putHeader(getId(), new AppendEntriesResponse(term, result)));
     }
 
-    /** The index up to which {@link #verified} holds for the current term, reset to the commit index in a new one. */
-    private long verified() {
-        long term = currentTerm();
+    /** The index up to which {@link #verified} holds for {@code term}, reset to the commit index in a new term. */
+    private long verified(long term) {
         if (term != verifiedTerm) {
             verifiedTerm = term;
             verified = commitIndex(); // a committed entry is in every later leader's log
