@@ -11,20 +11,26 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -115,22 +121,18 @@ final class Chromium implements AutoCloseable {
 
     private WebSocket connect(int port) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        String pageSocket = null;
-        for (int i = 0; i < 100 && pageSocket == null; i++) {
-            String list = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
-            for (JsonNode target : JSON.readTree(list)) {
-                if ("page".equals(target.path("type").asText())) {
-                    pageSocket = target.path("webSocketDebuggerUrl").asText();
-                }
-            }
-            if (pageSocket == null) {
-                Thread.sleep(100);
-            }
-        }
-        if (pageSocket == null) {
-            throw new IllegalStateException("Chromium opened no page");
-        }
+        String pageSocket = Awaitility.await("Chromium opens a page").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100)).until(() -> {
+                    String list = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                            + "/json/list")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                    String found = null;
+                    for (JsonNode target : JSON.readTree(list)) {
+                        if ("page".equals(target.path("type").asText())) {
+                            found = target.path("webSocketDebuggerUrl").asText();
+                        }
+                    }
+                    return found;
+                }, Objects::nonNull);
         return http.newWebSocketBuilder().buildAsync(URI.create(pageSocket), new WebSocket.Listener() {
             final StringBuilder text = new StringBuilder();
 
@@ -179,17 +181,16 @@ final class Chromium implements AutoCloseable {
 
     /** Waits until the page's text holds every given string; returns it. */
     String awaitText(long timeoutMillis, String... wanted) throws Exception {
-        long end = System.currentTimeMillis() + timeoutMillis;
-        String text = "";
-        while (System.currentTimeMillis() < end) {
-            text = text();
-            String current = text;
-            if (Arrays.stream(wanted).allMatch(current::contains)) {
-                return text;
-            }
-            Thread.sleep(250);
+        AtomicReference<String> text = new AtomicReference<>("");
+        try {
+            return Awaitility.await().atMost(Duration.ofMillis(timeoutMillis)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> {
+                        text.set(text());
+                        return text.get();
+                    }, current -> Arrays.stream(wanted).allMatch(current::contains));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("The page never showed " + List.of(wanted) + "; it shows: " + text.get());
         }
-        throw new AssertionError("The page never showed " + List.of(wanted) + "; it shows: " + text);
     }
 
     /** Clicks the first button, through shadow roots, whose text is {@code label}; returns whether one was found. */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jgroups.Address;
 import org.jgroups.protocols.raft.LogEntry;
@@ -81,7 +82,13 @@ class AReopenedMemberWaitsForTheHolderOfItsLogTest {
             // 2. the holder renews (twice: the renewal applied after a release wakes its election at once): its
             // lease entries now follow the snapshot in both followers' logs
             awaitRenewal(holder);
-            Thread.sleep(2_000);
+            AtomicLong seen = new AtomicLong(-1);
+            await("the holder's renewals settle").atMost(BOUND).pollInterval(Duration.ofMillis(100))
+                    .during(Duration.ofSeconds(2))
+                    .until(() -> {
+                        long now = holder.member().log().lastAppended();
+                        return seen.getAndSet(now) == now;
+                    });
             long lastIndex = holder.member().log().lastAppended();
             for (LocalGroup.Member m : others) {
                 await().atMost(BOUND).until(() -> {

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -18,9 +17,7 @@ import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.raft.AppendEntriesRequest;
 import org.jgroups.protocols.raft.AppendEntriesResponse;
 import org.jgroups.protocols.raft.InstallSnapshotRequest;
-import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.stack.Protocol;
-import org.jgroups.util.MessageBatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,7 +86,7 @@ class ASnapshotInstalledWhileConnectingCountsTest {
      * Just above the transport: notes when a snapshot arrives and when its acknowledgement leaves (after the state
      * machine has read it), and drops the appends that follow it while {@link #holdEntries} is set.
      */
-    public static final class SnapshotWatch extends Protocol {
+    public static final class SnapshotWatch extends MessageDropper {
 
         static {
             ClassConfigurator.addProtocol((short) 1693, SnapshotWatch.class);
@@ -98,12 +95,9 @@ class ASnapshotInstalledWhileConnectingCountsTest {
         final AtomicLong installedAt = new AtomicLong();
         final CountDownLatch acknowledged = new CountDownLatch(1);
         volatile boolean holdEntries = true;
-        private short raftId;
 
-        @Override
-        public void init() throws Exception {
-            super.init();
-            raftId = RAFT.findProtocol(RAFT.class, this, false).getId();
+        SnapshotWatch() {
+            drop = this::drops;
         }
 
         /** Whether to drop an incoming message; notes a snapshot. */
@@ -113,23 +107,6 @@ class ASnapshotInstalledWhileConnectingCountsTest {
                 return false;
             }
             return holdEntries && installedAt.get() != 0 && message.getHeader(raftId) instanceof AppendEntriesRequest;
-        }
-
-        @Override
-        public Object up(Message message) {
-            return drops(message) ? null : up_prot.up(message);
-        }
-
-        @Override
-        public void up(MessageBatch batch) {
-            for (Iterator<Message> it = batch.iterator(); it.hasNext();) {
-                if (drops(it.next())) {
-                    it.remove();
-                }
-            }
-            if (!batch.isEmpty()) {
-                up_prot.up(batch);
-            }
         }
 
         @Override

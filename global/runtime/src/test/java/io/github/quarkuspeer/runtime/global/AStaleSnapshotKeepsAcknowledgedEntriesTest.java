@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +19,6 @@ import org.jgroups.protocols.raft.InstallSnapshotRequest;
 import org.jgroups.protocols.raft.LogEntry;
 import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.stack.Protocol;
-import org.jgroups.util.MessageBatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -130,7 +128,7 @@ class AStaleSnapshotKeepsAcknowledgedEntriesTest {
      * Just above the transport: drops the appends a member receives while {@link #lagging}, keeps the first snapshot
      * it receives, and hands that one to RAFT once more on {@link #replay()}.
      */
-    public static final class SnapshotReplay extends Protocol {
+    public static final class SnapshotReplay extends MessageDropper {
 
         static {
             ClassConfigurator.addProtocol((short) 1695, SnapshotReplay.class);
@@ -138,12 +136,9 @@ class AStaleSnapshotKeepsAcknowledgedEntriesTest {
 
         volatile boolean lagging;
         volatile Message first;
-        private short raftId;
 
-        @Override
-        public void init() throws Exception {
-            super.init();
-            raftId = RAFT.findProtocol(RAFT.class, this, false).getId();
+        SnapshotReplay() {
+            drop = this::drops;
         }
 
         long lastIncludedIndex() throws ReflectiveOperationException {
@@ -161,23 +156,6 @@ class AStaleSnapshotKeepsAcknowledgedEntriesTest {
                 first = message.copy(true, true);
             }
             return lagging && message.getHeader(raftId) instanceof AppendEntriesRequest;
-        }
-
-        @Override
-        public Object up(Message message) {
-            return drops(message) ? null : up_prot.up(message);
-        }
-
-        @Override
-        public void up(MessageBatch batch) {
-            for (Iterator<Message> it = batch.iterator(); it.hasNext();) {
-                if (drops(it.next())) {
-                    it.remove();
-                }
-            }
-            if (!batch.isEmpty()) {
-                up_prot.up(batch);
-            }
         }
     }
 }

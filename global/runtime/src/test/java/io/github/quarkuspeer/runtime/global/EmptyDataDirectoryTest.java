@@ -48,11 +48,7 @@ class EmptyDataDirectoryTest {
     @Test
     void aMemberThatJoinedButLostItsRaftLogIsRefusedToo() throws IOException {
         try (LocalGroup group = new LocalGroup(List.of("a", "b", "c"), LEASE)) {
-            group.startAll("a", "b", "c");
-            await().atMost(LEASE.multipliedBy(10)).until(group::settledLeader, Optional::isPresent);
-
-            LocalGroup.Member c = group.running.stream().filter(m -> m.name.equals("c")).findFirst().orElseThrow();
-            c.stop();
+            stopCOnceTheGroupLeads(group);
             // only the log is lost: the marker that c joined survives, so the empty-directory check cannot see it
             try (Stream<Path> paths = Files.walk(group.dataDir("c"))) {
                 for (Path log : paths.filter(p -> p.getFileName().toString().equals("raft") && Files.isDirectory(p))
@@ -71,11 +67,7 @@ class EmptyDataDirectoryTest {
     @Test
     void aMemberThatJoinedButLostItsTermAndVoteIsRefusedWhateverItsJoinSetting() throws IOException {
         try (LocalGroup group = new LocalGroup(List.of("a", "b", "c"), LEASE)) {
-            group.startAll("a", "b", "c");
-            await().atMost(LEASE.multipliedBy(10)).until(group::settledLeader, Optional::isPresent);
-
-            LocalGroup.Member c = group.running.stream().filter(m -> m.name.equals("c")).findFirst().orElseThrow();
-            c.stop();
+            stopCOnceTheGroupLeads(group);
             // a partial loss: the entries survive, the term and vote do not; the flag is for empty directories
             try (Stream<Path> paths = Files.walk(group.dataDir("c"))) {
                 List<Path> metadata = paths.filter(p -> p.getFileName().toString().equals("metadata.raft")).toList();
@@ -90,6 +82,13 @@ class EmptyDataDirectoryTest {
                     .hasMessageContaining("its Raft log is missing");
             group.assertSafe();
         }
+    }
+
+    /** Starts a, b and c, waits for a leader, then stops c gracefully: its directory says it joined. */
+    private static void stopCOnceTheGroupLeads(LocalGroup group) {
+        group.startAll("a", "b", "c");
+        await().atMost(LEASE.multipliedBy(10)).until(group::settledLeader, Optional::isPresent);
+        group.running.stream().filter(m -> m.name.equals("c")).findFirst().orElseThrow().stop();
     }
 
     private static void delete(Path directory) throws IOException {

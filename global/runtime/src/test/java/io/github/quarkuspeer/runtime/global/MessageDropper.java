@@ -12,7 +12,7 @@ import org.jgroups.stack.Protocol;
 import org.jgroups.util.MessageBatch;
 
 /** A protocol for tests: drops the incoming messages a predicate picks (none by default). */
-public final class MessageDropper extends Protocol {
+public class MessageDropper extends Protocol {
 
     static {
         ClassConfigurator.addProtocol((short) 1692, MessageDropper.class);
