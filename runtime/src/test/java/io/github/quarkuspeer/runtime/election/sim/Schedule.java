@@ -87,7 +87,7 @@ final class Schedule {
         while (t < end) {
             t += world.between(lease / 4, 3 * lease);
             world.runTo(t);
-            List<SimNode> alive = processes.stream().filter(n -> !n.crashed() && n.releaseBegan < 0).toList();
+            List<SimNode> alive = processes.stream().filter(n -> !n.dead() && n.releaseBegan < 0).toList();
             if (alive.isEmpty()) {
                 start("node-r" + processes.size(), true);
                 continue;
@@ -100,7 +100,7 @@ final class Schedule {
                 target.pause(pause);
             } else if (fault < 6) {
                 log.append(String.format("%8.1f ms kill -9 %s%n", world.now() / 1e6, target));
-                target.crash();
+                target.die();
                 start(target.name, true);
             } else if (fault < 8) {
                 log.append(String.format("%8.1f ms release %s%n", world.now() / 1e6, target));
@@ -120,25 +120,7 @@ final class Schedule {
     /** The promises of SPEC 5 and 10, checked on the whole history. */
     private List<String> check() {
         List<String> broken = new ArrayList<>(database.violations);
-        List<SimNode.Claim> claims = new ArrayList<>();
-        processes.forEach(p -> claims.addAll(p.claims));
-        claims.sort(Comparator.comparingDouble(c -> c.from));
-        for (int i = 0; i < claims.size(); i++) {
-            for (int j = i + 1; j < claims.size(); j++) {
-                SimNode.Claim a = claims.get(i);
-                SimNode.Claim b = claims.get(j);
-                if (a.node != b.node && a.from < b.until && b.from < a.until) {
-                    broken.add("two leaders: " + a + " and " + b);
-                }
-            }
-        }
-        long highest = 0;
-        for (SimNode.Claim claim : claims) {
-            if (claim.token <= highest) {
-                broken.add("a term did not get a greater token: " + claim + " after token " + highest);
-            }
-            highest = Math.max(highest, claim.token);
-        }
+        broken.addAll(SimProcess.overlapsAndTokens(processes));
         List<SimNode.Announced> elected = new ArrayList<>();
         for (SimNode process : processes) {
             process.events.stream().filter(a -> a.event().reason() == Reason.ELECTED).forEach(elected::add);

@@ -119,8 +119,8 @@ final class SimDatabase {
         if (poolWait > 0) {
             boolean[] connected = new boolean[1];
             world.after(poolWait, caller, () -> connected[0] = true);
-            world.runUntil(() -> connected[0] || caller.crashed(), Long.MAX_VALUE);
-            if (caller.crashed()) {
+            world.runUntil(() -> connected[0] || caller.dead(), Long.MAX_VALUE);
+            if (caller.dead()) {
                 throw new SQLException("the process died");
             }
         }
@@ -161,8 +161,8 @@ final class SimDatabase {
                 }
             });
         }
-        world.runUntil(() -> done[0] || caller.crashed(), Long.MAX_VALUE);
-        if (caller.crashed()) {
+        world.runUntil(() -> done[0] || caller.dead(), Long.MAX_VALUE);
+        if (caller.dead()) {
             throw new SQLException("the process died");
         }
         @SuppressWarnings("unchecked")

@@ -1,7 +1,6 @@
 package io.github.quarkuspeer.runtime.global.sim;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -14,6 +13,8 @@ import io.github.quarkuspeer.LeadershipChanged;
 import io.github.quarkuspeer.LeadershipChanged.Reason;
 import io.github.quarkuspeer.runtime.election.Election;
 import io.github.quarkuspeer.runtime.election.Timing;
+import io.github.quarkuspeer.runtime.election.sim.SimProcess;
+import io.github.quarkuspeer.runtime.election.sim.SimWorld;
 import io.github.quarkuspeer.runtime.global.RaftLeaseStore;
 
 /**
@@ -28,7 +29,7 @@ final class RaftSchedule {
     private static final long S = TimeUnit.SECONDS.toNanos(1);
     static final String INSTANCE = "jobs";
 
-    private final World world;
+    private final SimWorld world;
     private final SimRaft raft;
     private final Timing timing;
     private final long end;
@@ -38,7 +39,7 @@ final class RaftSchedule {
     private final StringBuilder log = new StringBuilder();
 
     RaftSchedule(long seed) {
-        this.world = new World(seed);
+        this.world = new SimWorld(seed);
         long lease = new long[] {S, 2 * S, 5 * S}[world.random.nextInt(3)];
         long interval = world.chance(0.5) ? lease : 2 * lease;
         this.timing = new Timing(interval, lease);
@@ -173,25 +174,7 @@ final class RaftSchedule {
     /** No two processes' claims overlap; every term has a greater token; RESIGNED only from a process that led. */
     private List<String> check() {
         List<String> broken = new ArrayList<>();
-        List<Proc.Claim> claims = new ArrayList<>();
-        processes.forEach(p -> claims.addAll(p.claims));
-        claims.sort(Comparator.comparingDouble(c -> c.from));
-        for (int i = 0; i < claims.size(); i++) {
-            for (int j = i + 1; j < claims.size(); j++) {
-                Proc.Claim a = claims.get(i);
-                Proc.Claim b = claims.get(j);
-                if (a.process != b.process && a.from < b.until && b.from < a.until) {
-                    broken.add("two leaders: " + a + " and " + b);
-                }
-            }
-        }
-        long highest = 0;
-        for (Proc.Claim claim : claims) {
-            if (claim.token <= highest) {
-                broken.add("a term did not get a greater token: " + claim + " after token " + highest);
-            }
-            highest = Math.max(highest, claim.token);
-        }
+        broken.addAll(SimProcess.overlapsAndTokens(processes));
         for (Proc process : processes) {
             for (LeadershipChanged event : process.events) {
                 if (event.reason() == Reason.RESIGNED) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.github.quarkuspeer.runtime.election.sim.SimWorld;
 import io.github.quarkuspeer.runtime.global.LeaseEntry;
 import io.github.quarkuspeer.runtime.global.LeaseStateMachine;
 import io.github.quarkuspeer.runtime.global.RaftLeaseStore;
@@ -33,7 +34,7 @@ final class SimRaft {
     record Entry(long term, byte[] data) {
     }
 
-    private final World world;
+    private final SimWorld world;
     private final int majority;
     final Map<String, Member> members = new LinkedHashMap<>();
     private final long maxDelay;
@@ -43,7 +44,7 @@ final class SimRaft {
     private Set<String> side;
     private boolean forceElection;
 
-    SimRaft(World world, List<String> names, long maxDelay, double drop, long detect) {
+    SimRaft(SimWorld world, List<String> names, long maxDelay, double drop, long detect) {
         this.world = world;
         this.majority = names.size() / 2 + 1;
         this.maxDelay = maxDelay;
