@@ -16,6 +16,7 @@ public final class ElectionPeer implements ManagedPeer {
     private final PeerKind kind;
     private final UnaryOperator<Election> resignation;
     private final long slackNanos;
+    private final boolean resignable;
 
     /**
      * @param election the election of the instance
@@ -23,9 +24,14 @@ public final class ElectionPeer implements ManagedPeer {
      * @param resignation releases an election and returns the one that runs for the instance next
      */
     public ElectionPeer(Election election, PeerKind kind, UnaryOperator<Election> resignation) {
+        this(election, kind, resignation, true);
+    }
+
+    private ElectionPeer(Election election, PeerKind kind, UnaryOperator<Election> resignation, boolean resignable) {
         this.election = election;
         this.kind = kind;
         this.resignation = resignation;
+        this.resignable = resignable;
         this.slackNanos = Math.max(Duration.ofSeconds(1).toNanos(), election.timing().renewPeriodNanos());
     }
 
@@ -33,11 +39,16 @@ public final class ElectionPeer implements ManagedPeer {
     public ElectionPeer(Election election, PeerKind kind) {
         this(election, kind, current -> {
             throw new UnsupportedOperationException("instance " + current.instance() + " cannot resign here");
-        });
+        }, false);
     }
 
     public Election election() {
         return election;
+    }
+
+    @Override
+    public boolean canResign() {
+        return resignable;
     }
 
     @Override

@@ -15,6 +15,11 @@ public interface ManagedPeer extends Peer {
     default void tick() {
     }
 
+    /** Whether {@link #resign()} applies to this instance: the Dev UI offers the action only then. */
+    default boolean canResign() {
+        return false;
+    }
+
     /**
      * Gives up this node's leadership of the instance, if it leads, and runs for it again: the Dev UI's action, in
      * dev mode only; nothing in production calls it (SPEC 9). What "again" means is the kind's to say.

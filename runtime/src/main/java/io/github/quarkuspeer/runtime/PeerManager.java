@@ -236,6 +236,11 @@ public class PeerManager implements Peers, PeerStatuses {
         return peers.values().stream().map(ManagedPeer::status).toList();
     }
 
+    /** Whether the Dev UI's resign action applies to {@code instance}. */
+    public boolean canResign(String instance) {
+        return ((ManagedPeer) get(instance)).canResign();
+    }
+
     /**
      * Gives up this node's leadership of an instance and runs for it again (see {@link ManagedPeer#resign()}). The
      * Dev UI's action: only the Dev UI, which exists in dev mode alone, calls it.

@@ -8,7 +8,6 @@ import jakarta.inject.Inject;
 
 import io.github.quarkuspeer.runtime.PeerManager;
 import io.github.quarkuspeer.runtime.PeerStatus;
-import io.github.quarkuspeer.runtime.PeerStatuses;
 import io.smallrye.mutiny.Multi;
 
 /**
@@ -31,29 +30,26 @@ public class PeerJsonRpcService {
      * @param fencingToken the token of this node's term, while it leads
      * @param leaseLeftMillis how long this node still leads by its local deadline, while it leads
      * @param lastError the error of the last failed election, while they fail
-     * @param canResign whether the resign action applies to it (kinds with a fixed answer cannot resign)
+     * @param canResign whether the resign action applies to it (see {@link io.github.quarkuspeer.runtime.ManagedPeer#canResign()})
      */
     public record InstanceView(String instance, String kind, String node, boolean leader, String leaderNode,
             Long fencingToken, Long leaseLeftMillis, String lastError, boolean canResign) {
 
-        static InstanceView of(PeerStatus status) {
+        static InstanceView of(PeerStatus status, boolean canResign) {
             return new InstanceView(status.instance(), status.kind().name().toLowerCase(Locale.ROOT), status.node(),
                     status.leader(), status.leaderNode().orElse(null),
                     status.fencingToken().isPresent() ? status.fencingToken().getAsLong() : null,
                     status.leaseLeft().map(Duration::toMillis).orElse(null), status.lastError().orElse(null),
-                    status.kind() != io.github.quarkuspeer.runtime.PeerKind.ISOLATED);
+                    canResign);
         }
     }
-
-    @Inject
-    PeerStatuses statuses;
 
     @Inject
     PeerManager manager;
 
     /** Every instance, now. */
     public List<InstanceView> getInstances() {
-        return statuses.statuses().stream().map(InstanceView::of).toList();
+        return manager.statuses().stream().map(s -> InstanceView.of(s, manager.canResign(s.instance()))).toList();
     }
 
     /** Every instance, every second, for as long as the page listens. */
