@@ -123,12 +123,13 @@ public abstract class Dialect {
     }
 
     /**
-     * Whether the store must keep the driver from naming its prepared statements on the server
+     * Prepares one of the store's statements. PostgreSQL's keeps the driver from naming it on the server
      * ({@link PostgresDriver}): pgjdbc does so from a statement's fifth execution, and a named statement lives on
      * one server connection, which a pooler in transaction mode does not keep for the next transaction.
      */
-    public boolean unnamedStatements() {
-        return false;
+    public java.sql.PreparedStatement prepare(java.sql.Connection connection, String sql)
+            throws java.sql.SQLException {
+        return connection.prepareStatement(sql);
     }
 
     /** The name of the sequence behind fencing tokens. */

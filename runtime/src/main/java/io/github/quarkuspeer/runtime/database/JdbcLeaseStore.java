@@ -396,11 +396,8 @@ public final class JdbcLeaseStore implements LeaseStore {
     }
 
     private PreparedStatement prepare(Connection connection, Sql sql, Values values) throws SQLException {
-        PreparedStatement statement = connection.prepareStatement(sql.text());
+        PreparedStatement statement = dialect.prepare(connection, sql.text());
         try {
-            if (dialect.unnamedStatements()) {
-                PostgresDriver.unnamed(statement);
-            }
             int index = 1;
             for (Param param : sql.params()) {
                 switch (param) {

@@ -109,8 +109,9 @@ public final class PostgresDialect extends Dialect {
 
     /** Every statement parsed unnamed, so that it works through PgBouncer in transaction mode. */
     @Override
-    public boolean unnamedStatements() {
-        return true;
+    public java.sql.PreparedStatement prepare(java.sql.Connection connection, String sql)
+            throws java.sql.SQLException {
+        return PostgresDriver.unnamed(connection.prepareStatement(sql));
     }
 
     @Override

@@ -161,7 +161,7 @@ public final class Schema {
             if (!key.equals(List.of("name"))) {
                 wrong.add("the primary key is " + (key.isEmpty() ? "missing" : key) + ", expected (name)");
             }
-            try (PreparedStatement probe = prepare(connection, dialect, dialect.sequenceExists(table));
+            try (PreparedStatement probe = dialect.prepare(connection, dialect.sequenceExists(table).text());
                     ResultSet ignored = probe.executeQuery()) {
                 // exists
             } catch (SQLException e) {
@@ -169,7 +169,7 @@ public final class Schema {
             }
             Dialect.Sql cacheQuery = dialect.sequenceCache(table);
             if (cacheQuery != null) {
-                try (PreparedStatement probe = prepare(connection, dialect, cacheQuery);
+                try (PreparedStatement probe = dialect.prepare(connection, cacheQuery.text());
                         ResultSet cache = probe.executeQuery()) {
                     if (cache.next() && cache.getLong(1) != 1) {
                         wrong.add("its sequence '" + Dialect.sequenceOf(table) + "' has CACHE " + cache.getLong(1)
@@ -185,13 +185,6 @@ public final class Schema {
                         + " in the quarkus-peer jar");
             }
         }
-    }
-
-    /** A statement of the dialect's, unnamed where the dialect asks (see {@link Dialect#unnamedStatements()}). */
-    private static PreparedStatement prepare(Connection connection, Dialect dialect, Dialect.Sql sql)
-            throws SQLException {
-        PreparedStatement statement = connection.prepareStatement(sql.text());
-        return dialect.unnamedStatements() ? PostgresDriver.unnamed(statement) : statement;
     }
 
     /** A table name as a metadata search pattern that matches only itself: {@code _} is a wildcard there. */

@@ -30,6 +30,11 @@ public record Timing(long intervalNanos, long leaseNanos) {
      * that takes over to be in flight.
      */
     public long safetyMarginNanos() {
+        return safetyMarginNanos(leaseNanos);
+    }
+
+    /** The {@link #safetyMarginNanos() safety margin} of a lease of {@code leaseNanos}. */
+    public static long safetyMarginNanos(long leaseNanos) {
         return leaseNanos / 100 + 100 * MILLI;
     }
 

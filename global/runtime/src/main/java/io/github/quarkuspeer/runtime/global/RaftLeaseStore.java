@@ -127,7 +127,7 @@ public final class RaftLeaseStore implements LeaseStore {
      * interval), and retry only after a backoff.
      */
     public static Duration commitTimeoutOf(Duration lease) {
-        long lessMargin = lease.toNanos() - new Timing(lease.toNanos(), lease.toNanos()).safetyMarginNanos();
+        long lessMargin = lease.toNanos() - Timing.safetyMarginNanos(lease.toNanos());
         return clamp(Duration.ofNanos(lessMargin), Duration.ofMillis(200), Duration.ofSeconds(10));
     }
 

@@ -454,16 +454,7 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
                 + settings.instance() + " (" + view + "); both left the group for good";
         LOG.errorf("Quarkus Peer: %s: check quarkus.peer.node and %s on every node", failure,
                 ConfigKeys.key(settings.instance(), "global.members"));
-        background.execute(() -> {
-            Connection leaving;
-            synchronized (this) {
-                leaving = connection;
-                connection = null;
-            }
-            if (leaving != null) {
-                leaving.channel().close();
-            }
-        });
+        leaveForGood();
         return true;
     }
 
@@ -478,14 +469,19 @@ public final class RaftMember implements RaftLeaseStore.Group, AutoCloseable {
     private void poisoned(Throwable cause) {
         failure = "the Raft log of this node failed, and it left the group for good: " + cause.getMessage();
         LOG.errorf("Quarkus Peer: node %s: %s; restart it once its disk works", settings.node(), failure);
+        leaveForGood();
+    }
+
+    /** Leaves the group and never rejoins it: drops the connection and closes its channel in the background. */
+    private void leaveForGood() {
         background.execute(() -> {
-            Connection current;
+            Connection leaving;
             synchronized (this) {
-                current = connection;
+                leaving = connection;
                 connection = null;
             }
-            if (current != null) {
-                current.channel().close();
+            if (leaving != null) {
+                leaving.channel().close();
             }
         });
     }

@@ -38,7 +38,7 @@ public final class Takeover {
         /** The moment from which a node that stored this entry may claim: {@code T0 + lease + margin}. */
         public long claimableAt() {
             long lease = TimeUnit.MILLISECONDS.toNanos(entry.leaseMillis());
-            return storedAt + lease + new Timing(lease, lease).safetyMarginNanos();
+            return storedAt + lease + Timing.safetyMarginNanos(lease);
         }
     }
 
