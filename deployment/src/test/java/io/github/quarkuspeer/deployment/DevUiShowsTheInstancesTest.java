@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -31,6 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.github.quarkuspeer.testing.FreePorts;
 import io.github.quarkuspeer.testing.TestDatabases;
 import io.quarkus.devui.tests.DevUIJsonRPCTest;
 import io.quarkus.test.QuarkusDevModeTest;
@@ -43,7 +42,7 @@ import io.quarkus.test.QuarkusDevModeTest;
 class DevUiShowsTheInstancesTest extends DevUIJsonRPCTest {
 
     /** A port of its own: other dev-mode tests of this machine take 8080. */
-    static final int PORT = freePort();
+    static final int PORT = FreePorts.pick();
     static final String TABLE = "peers_dev_ui";
 
     @RegisterExtension
@@ -214,14 +213,6 @@ class DevUiShowsTheInstancesTest extends DevUIJsonRPCTest {
         @Override
         public void close() {
             socket.abort();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

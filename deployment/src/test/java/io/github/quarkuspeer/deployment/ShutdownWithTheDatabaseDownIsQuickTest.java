@@ -18,6 +18,7 @@ import jakarta.inject.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.github.quarkuspeer.testing.FreePorts;
 import io.github.quarkuspeer.Peer;
 import io.github.quarkuspeer.runtime.PeerStatuses;
 import io.quarkus.test.QuarkusUnitTest;
@@ -100,11 +101,7 @@ class ShutdownWithTheDatabaseDownIsQuickTest {
     }
 
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.pick();
     }
 
     static void stoppedQuickly() {

@@ -2,8 +2,6 @@ package io.github.quarkuspeer.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +27,8 @@ import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
+
+import io.github.quarkuspeer.testing.FreePorts;
 
 /**
  * A cluster of demo nodes, each a separate JVM running the packaged test node (the demo plus a claim history)
@@ -235,7 +235,7 @@ public final class Cluster implements AutoCloseable {
         int number = ++started;
         String id = String.format("%02d-%s", number, spec.name().replaceAll("[^A-Za-z0-9.-]", "_"));
         Path nodeDir = directory.resolve(id);
-        int port = freePort();
+        int port = FreePorts.pick();
         String applicationName = "peer-node-" + id.replace('_', '-');
         List<String> command = new ArrayList<>(spec.commandPrefix());
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -315,14 +315,6 @@ public final class Cluster implements AutoCloseable {
         }
         throw new IllegalStateException("Node " + node + " exited with " + node.awaitExit(Duration.ofSeconds(1))
                 + " while starting; its log:\n" + node.logTail(60));
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot find a free port", e);
-        }
     }
 
     // ------------------------------------------------------------------------------------------------ reading

@@ -1,9 +1,5 @@
 package io.github.quarkuspeer.it;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.github.quarkuspeer.testing.FreePorts;
 import io.github.quarkuspeer.testing.PrivatePostgres;
 
 /**
@@ -138,18 +135,10 @@ public sealed interface Database {
             Map<String, Integer> defaults = new LinkedHashMap<>();
             Map<String, Integer> reports = new LinkedHashMap<>();
             for (String name : hosts.keySet()) {
-                defaults.put(name, loopback ? freePort() : 7800);
-                reports.put(name, loopback ? freePort() : 7801);
+                defaults.put(name, loopback ? FreePorts.pick() : 7800);
+                reports.put(name, loopback ? FreePorts.pick() : 7801);
             }
             return new Global(Map.copyOf(hosts), defaults, reports);
-        }
-
-        private static int freePort() {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot find a free port", e);
-            }
         }
 
         /** The {@code members} setting of a group. */

@@ -116,7 +116,7 @@ public final class PrivatePgBouncer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a directory for a private PgBouncer", e);
         }
-        int port = ProcessSupport.freePort();
+        int port = FreePorts.pick();
         PrivatePgBouncer bouncer = new PrivatePgBouncer(serverHost, serverPort, mode, baseDir, port);
         Runtime.getRuntime().addShutdownHook(bouncer.shutdownHook);
         try {

@@ -334,7 +334,7 @@ public final class PrivatePostgres implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a directory for a private PostgreSQL", e);
         }
-        PrivatePostgres pg = new PrivatePostgres(bin, baseDir, ProcessSupport.freePort(),
+        PrivatePostgres pg = new PrivatePostgres(bin, baseDir, FreePorts.pick(),
                 ProcessSupport.isRoot(baseDir));
         Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
         return pg;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +25,7 @@ import java.util.stream.Stream;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.stack.Protocol;
 
+import io.github.quarkuspeer.testing.FreePorts;
 import io.github.quarkuspeer.LeadershipChanged;
 import io.github.quarkuspeer.runtime.VertxScheduling;
 import io.github.quarkuspeer.runtime.election.ClaimListener;
@@ -205,11 +204,7 @@ final class LocalGroup implements AutoCloseable {
 
     /** A port that was free when asked. */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.pick();
     }
 
     /** The port of a member in the members list. */
